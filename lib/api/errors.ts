@@ -1,0 +1,28 @@
+/**
+ * The one error shape every Plumbline HTTP API answers with (web /api routes and ingest):
+ * `{ "error": { "code": "...", "message": "...", "details": ... } }`.
+ */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function apiErrorBody(code: string, message: string, details?: unknown): ApiErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function apiError(status: number, code: string, message: string, details?: unknown, headers?: HeadersInit): Response {
+  return Response.json(apiErrorBody(code, message, details), { status, headers });
+}
+
+/** Thrown inside lib/ to say "this is the caller's fault"; route wrappers turn it into a 4xx. */
+export class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}

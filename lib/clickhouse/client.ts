@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { dataDir, env, usesEmbeddedClickHouse } from '@/lib/config/env';
+
+/**
+ * The one place that creates the ClickHouse client: chDB in-process on the embedded
+ * default, or a ClickHouse server over HTTP when CLICKHOUSE_URL is set.
+ *
+ * The client lives on globalThis because Next.js bundles instrumentation and routes
+ * separately: module-level state would open chDB twice and hit its directory lock.
+ */
+const CLIENT_KEY = Symbol.for('plumbline.clickhouse.client');
+
+type Holder = { [CLIENT_KEY]?: Promise<ClickHouseClient> };
+const holder = globalThis as unknown as Holder;
+
+/**
+ * JSON output as plain numbers and timestamps read and written as UTC, so chDB and a
+ * server return the same shapes whatever their own time zone.
+ */
+const SETTINGS: ClickHouseSettings = {
+  session_timezone: 'UTC',
+  output_format_json_quote_64bit_integers: 0,
+  output_format_json_quote_decimals: 0,
+  date_time_output_format: 'iso',
+};
+
+export function clickhouse(): Promise<ClickHouseClient> {
+  if (!holder[CLIENT_KEY]) {
+    const opening = openClient();
+    holder[CLIENT_KEY] = opening;
+    opening.catch(() => {
+      if (holder[CLIENT_KEY] === opening) holder[CLIENT_KEY] = undefined;
+    });
+  }
+  return holder[CLIENT_KEY];
+}
+
+async function openClient(): Promise<ClickHouseClient> {
+  const cfg = env();
+  if (!usesEmbeddedClickHouse()) {
+    return createClient({
+      url: cfg.CLICKHOUSE_URL,
+      username: cfg.CLICKHOUSE_USER,
+      password: cfg.CLICKHOUSE_PASSWORD,
+      database: cfg.CLICKHOUSE_DATABASE,
+      clickhouse_settings: SETTINGS,
+      request_timeout: 60_000,
+    });
+  }
+  const chdbPath = path.join(dataDir(), 'clickhouse');
+  fs.mkdirSync(chdbPath, { recursive: true });
+  const { createChdbConnection } = await import('chdb/connection');
+  const connection = createChdbConnection({ path: chdbPath });
+  type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  // chdb's Connection type and the client's differ at compile time only (DESIGN.md).
+  return createClient({
+    connection: connection as unknown as ClientConnection,
+    clickhouse_settings: SETTINGS,
+  });
+}
+
+export async function closeClickHouse(): Promise<void> {
+  const opening = holder[CLIENT_KEY];
+  holder[CLIENT_KEY] = undefined;
+  if (opening) await (await opening).close();
+}
+
+export type QueryParams = Record<string, unknown>;
+
+/** Runs a SELECT; every user value must come in through `params` ({name:Type} placeholders). */
+export async function queryRows<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
+  const client = await clickhouse();
+  const result = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
+
+export async function queryOne<T>(sql: string, params: QueryParams = {}): Promise<T | undefined> {
+  const rows = await queryRows<T>(sql, params);
+  return rows[0];
+}
+
+export async function command(sql: string, params: QueryParams = {}): Promise<void> {
+  const client = await clickhouse();
+  await client.command({ query: sql, query_params: params });
+}
+
+export async function insertRows<T extends object>(table: string, rows: readonly T[]): Promise<void> {
+  if (rows.length === 0) return;
+  const client = await clickhouse();
+  await client.insert({ table, values: rows as T[], format: 'JSONEachRow' });
+}
+
+export async function pingClickHouse(): Promise<boolean> {
+  try {
+    await queryRows('SELECT 1 AS ok');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Formats a Date the way DateTime64(3) parameters and JSONEachRow inserts expect. */
+export function toClickHouseDateTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,69 @@
+import { createClient } from '@clickhouse/client';
+import { env, usesEmbeddedClickHouse } from '@/lib/config/env';
+import { command, queryRows } from '@/lib/clickhouse/client';
+import { addColumns, allStatements, SYNC_LEDGER, SYNC_LEDGER_V2_COLUMNS, type DdlTarget } from '@/lib/clickhouse/ddl';
+
+/**
+ * Versioned, idempotent ClickHouse migrations. Each version's statements use IF NOT
+ * EXISTS, so re-running a half-applied version is safe; the version row is written last.
+ */
+interface Migration {
+  version: number;
+  name: string;
+  statements: (target: DdlTarget) => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'traces, sync ledger and record state', statements: allStatements },
+  {
+    version: 2,
+    name: 'ledger contract: emitted_at, job id, retryable, cost code, PO, rental period and rate terms',
+    statements: (target) => addColumns(SYNC_LEDGER.name, SYNC_LEDGER_V2_COLUMNS, target),
+  },
+];
+
+const MIGRATIONS_TABLE = 'plumbline_schema_migrations';
+
+export function ddlTarget(): DdlTarget {
+  const cfg = env();
+  if (usesEmbeddedClickHouse()) return { database: 'default' };
+  return { database: cfg.CLICKHOUSE_DATABASE, cluster: cfg.CLICKHOUSE_CLUSTER };
+}
+
+export async function migrateClickHouse(): Promise<number[]> {
+  const target = ddlTarget();
+  if (!usesEmbeddedClickHouse()) await ensureServerDatabase(target);
+  const cluster = target.cluster ? ` ON CLUSTER ${target.cluster}` : '';
+  const engine = target.cluster
+    ? `ReplicatedMergeTree('/clickhouse/tables/{shard}/${target.database}/${MIGRATIONS_TABLE}', '{replica}')`
+    : 'MergeTree';
+  await command(
+    `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE}${cluster} (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = ${engine} ORDER BY version`,
+  );
+  const applied = new Set(
+    (await queryRows<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE}`)).map((r) => Number(r.version)),
+  );
+  const ran: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    for (const statement of migration.statements(target)) await command(statement);
+    await command(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ({version:UInt32}, {name:String})`, {
+      version: migration.version,
+      name: migration.name,
+    });
+    ran.push(migration.version);
+  }
+  return ran;
+}
+
+/** The HTTP client is bound to the database, so the database itself is created from a bare client. */
+async function ensureServerDatabase(target: DdlTarget): Promise<void> {
+  const cfg = env();
+  const bare = createClient({ url: cfg.CLICKHOUSE_URL, username: cfg.CLICKHOUSE_USER, password: cfg.CLICKHOUSE_PASSWORD });
+  try {
+    const cluster = target.cluster ? ` ON CLUSTER ${target.cluster}` : '';
+    await bare.command({ query: `CREATE DATABASE IF NOT EXISTS ${target.database}${cluster}` });
+  } finally {
+    await bare.close();
+  }
+}

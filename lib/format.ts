@@ -1,0 +1,23 @@
+/** Display formatting shared by pages: money per currency, ages and relative times. */
+export function formatMoney(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+export function formatRelative(isoTime: string, now: Date = new Date()): string {
+  const ms = now.getTime() - new Date(isoTime).getTime();
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+export function formatDateTime(isoTime: string | null | undefined): string {
+  if (!isoTime) return '—';
+  return new Date(isoTime).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}

@@ -1,0 +1,68 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { addColumns, allStatements, createTable, OTEL_TRACES, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+
+describe('ClickHouse DDL', () => {
+  it('creates plain engines and no ON CLUSTER on a single node', () => {
+    const statements = allStatements({ database: 'default' });
+    assert.ok(statements.every((s) => !s.includes('ON CLUSTER')));
+    assert.ok(statements.every((s) => !s.includes('Replicated') && !s.includes('Distributed')));
+    const ledger = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS sync_ledger '));
+    assert.match(ledger ?? '', /ENGINE = ReplacingMergeTree\(ingested_at\)/);
+  });
+
+  it('creates Replicated local tables and Distributed tables ON CLUSTER in cluster mode', () => {
+    const target = { database: 'plumbline', cluster: 'prod' };
+    const [local, distributed] = createTable(SYNC_LEDGER, target);
+    assert.match(local!, /^CREATE TABLE IF NOT EXISTS sync_ledger_local ON CLUSTER prod \(/);
+    assert.match(local!, /ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/sync_ledger_local', '\{replica\}', ingested_at\)/);
+    assert.equal(
+      distributed,
+      'CREATE TABLE IF NOT EXISTS sync_ledger ON CLUSTER prod AS sync_ledger_local ENGINE = Distributed(prod, plumbline, sync_ledger_local, cityHash64(interface_id, entity_type, source_record_id))',
+    );
+    const statements = allStatements(target);
+    assert.ok(statements.every((s) => s.includes('ON CLUSTER prod')), 'every statement runs on the cluster');
+    const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+    assert.ok(views.length >= 4);
+    for (const view of views) {
+      assert.match(view, /_mv_local ON CLUSTER prod TO \w+_local AS/, 'views write shard-local tables');
+      assert.match(view, /FROM \w+_local/, 'views read shard-local tables');
+    }
+  });
+
+  it('keeps the OpenTelemetry Collector exporter layout for otel_traces', () => {
+    const [ddl] = createTable(OTEL_TRACES, { database: 'default' });
+    for (const column of [
+      'Timestamp DateTime64(9)',
+      'TraceId String',
+      'SpanId String',
+      'ParentSpanId String',
+      'TraceState String',
+      'SpanName LowCardinality(String)',
+      'SpanKind LowCardinality(String)',
+      'ServiceName LowCardinality(String)',
+      'ResourceAttributes Map(LowCardinality(String), String)',
+      'ScopeName String',
+      'ScopeVersion String',
+      'SpanAttributes Map(LowCardinality(String), String)',
+      'Duration UInt64',
+      'StatusCode LowCardinality(String)',
+      'StatusMessage String',
+      'Events Nested',
+      'Links Nested',
+    ]) {
+      assert.ok(ddl!.includes(column), `otel_traces has ${column}`);
+    }
+    assert.match(ddl!, /ORDER BY \(ServiceName, SpanName, toDateTime\(Timestamp\)\)/);
+  });
+
+  it('adds columns to the shard tables and the Distributed table on a cluster', () => {
+    assert.deepEqual(addColumns('sync_ledger', ['job_id String', 'unit LowCardinality(String)'], { database: 'default' }), [
+      'ALTER TABLE sync_ledger ADD COLUMN IF NOT EXISTS job_id String, ADD COLUMN IF NOT EXISTS unit LowCardinality(String)',
+    ]);
+    assert.deepEqual(addColumns('sync_ledger', ['job_id String'], { database: 'plumbline', cluster: 'prod' }), [
+      'ALTER TABLE sync_ledger_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS job_id String',
+      'ALTER TABLE sync_ledger ON CLUSTER prod ADD COLUMN IF NOT EXISTS job_id String',
+    ]);
+  });
+});
