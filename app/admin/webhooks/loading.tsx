@@ -1,0 +1,8 @@
+export default function Loading() {
+  return (
+    <section aria-busy="true">
+      <h1>Administration</h1>
+      <p className="muted">Loading…</p>
+    </section>
+  );
+}
