@@ -1,0 +1,89 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { useTestStores, type TestStores } from '../support/stores';
+import { BOOTSTRAP_KEY, ledgerEvent, postLedger, seedIngestRegistry } from '../support/ingest';
+
+/**
+ * With a tiny queue, a request that would overfill it is shed with 429 + Retry-After
+ * (never queued, never stored), while the queued request is still acknowledged once
+ * its rows are in ClickHouse; close() flushes what is queued.
+ */
+let stores: TestStores;
+let server: { port: number; close(): Promise<void> };
+
+before(async () => {
+  process.env.PLUMBLINE_INGEST_KEY = BOOTSTRAP_KEY;
+  stores = await useTestStores();
+  await seedIngestRegistry();
+  const { startIngestServer } = await import('@/ingest/server');
+  // A long delay and a batch size the queue can't reach keep the first request queued.
+  server = await startIngestServer({ port: 0, host: '127.0.0.1', batching: { maxQueueItems: 5, maxBatchItems: 1000, maxDelayMs: 1500 } });
+});
+
+after(async () => {
+  await server.close();
+  await stores.cleanup();
+});
+
+async function queuedRows(signal: 'ledger' | 'spans', atLeast: number): Promise<void> {
+  const { ingestMetrics } = await import('@/lib/ingest/metrics');
+  while (ingestMetrics().queueDepth.get({ signal }) < atLeast) await new Promise((r) => setTimeout(r, 5));
+}
+
+async function count(sql: string): Promise<number> {
+  const { queryOne } = await import('@/lib/clickhouse/client');
+  return Number((await queryOne<{ n: number }>(sql))?.n ?? 0);
+}
+
+describe('ingest back-pressure', () => {
+  it('sheds ledger batches with 429 and Retry-After when the queue is full', async () => {
+    const queued = postLedger(server.port, JSON.stringify([1, 2, 3, 4].map((n) => ledgerEvent(n))));
+    await queuedRows('ledger', 4);
+    const shed = await postLedger(server.port, JSON.stringify([ledgerEvent(10), ledgerEvent(11)]));
+    assert.equal(shed.status, 429);
+    assert.ok(Number(shed.headers.get('retry-after')) >= 1);
+    assert.equal((shed.body.error as { code: string }).code, 'overloaded');
+
+    const first = await queued;
+    assert.equal(first.status, 200);
+    assert.equal(first.body.accepted, 4);
+    assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id IN ('evt-000010', 'evt-000011')`), 0);
+
+    const retried = await postLedger(server.port, JSON.stringify([ledgerEvent(10), ledgerEvent(11)]));
+    assert.deepEqual(retried.body, { accepted: 2, duplicates: 0, rejected: [] });
+  });
+
+  it('sheds OTLP exports with 429, Retry-After and a google.rpc.Status', async () => {
+    const span = (n: number) => ({
+      traceId: 'ab'.repeat(15) + String(n).padStart(2, '0'),
+      spanId: 'cd'.repeat(8),
+      name: 'export',
+      kind: 2,
+      startTimeUnixNano: '1780000000000000000',
+      endTimeUnixNano: '1780000000500000000',
+    });
+    const body = (spans: unknown[]) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
+    const url = `http://127.0.0.1:${server.port}/v1/traces`;
+    const headers = { authorization: `Bearer ${BOOTSTRAP_KEY}`, 'content-type': 'application/json' };
+    const queued = fetch(url, { method: 'POST', headers, body: body([span(1), span(2), span(3)]) });
+    await queuedRows('spans', 3);
+    const shed = await fetch(url, { method: 'POST', headers, body: body([span(4), span(5), span(6)]) });
+    assert.equal(shed.status, 429);
+    assert.ok(Number(shed.headers.get('retry-after')) >= 1);
+    assert.deepEqual(Object.keys((await shed.json()) as object).sort(), ['code', 'message']);
+    assert.equal((await queued).status, 200);
+    const shedIds = [4, 5, 6].map((n) => `'${span(n).traceId}'`).join(', ');
+    assert.equal(await count(`SELECT count() AS n FROM otel_traces WHERE TraceId IN (${shedIds})`), 0);
+    assert.equal(await count(`SELECT count() AS n FROM otel_traces`), 3);
+  });
+
+  it('flushes queued rows on close before returning', async () => {
+    const pending = postLedger(server.port, JSON.stringify([ledgerEvent(50), ledgerEvent(51)]));
+    await queuedRows('ledger', 2);
+    await server.close();
+    assert.equal((await pending).status, 200);
+    assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id IN ('evt-000050', 'evt-000051')`), 2);
+    const { startIngestServer } = await import('@/ingest/server');
+    server = await startIngestServer({ port: 0, host: '127.0.0.1' });
+  });
+});
