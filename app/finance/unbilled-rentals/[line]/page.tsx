@@ -1,0 +1,63 @@
+import Link from 'next/link';
+import { requirePage } from '@/lib/auth/session';
+import { can } from '@/lib/auth/permissions';
+import { parseDashboardFilters } from '@/lib/finance/filters';
+import { contractLineAggregates } from '@/lib/finance/rental-queries';
+import { CAUSE_LABELS, computeUnbilledLine } from '@/lib/finance/unbilled';
+import { contractLineEvents } from '@/lib/exceptions/open-records';
+import { formatMoney } from '@/lib/format';
+import { EventList } from '@/components/exceptions/EventList';
+
+export default async function ContractLinePage({ params }: { params: Promise<{ line: string }> }) {
+  const viewer = await requirePage('dashboards.view');
+  const lineId = decodeURIComponent((await params).line);
+  const { filters } = parseDashboardFilters({});
+  const [aggregates, events] = await Promise.all([contractLineAggregates(filters, lineId), contractLineEvents(lineId, can(viewer.role, 'records.viewPayload'))]);
+  const aggregate = aggregates[0];
+  const line = aggregate ? computeUnbilledLine(aggregate, filters.to) : null;
+  const money = (cents: number) => formatMoney(cents / 100, line?.currency || 'USD');
+  return (
+    <section>
+      <p>
+        <Link href="/finance/unbilled-rentals">← Unbilled rentals</Link>
+      </p>
+      <h1>Contract line {lineId}</h1>
+      {!aggregate || !line ? (
+        <p className="empty">No rental dispatch is recorded for this contract line.</p>
+      ) : (
+        <>
+          <p className="muted">
+            {line.contractId} · {line.customer} · project {line.project} · {line.equipmentClass} {line.equipmentId} · rates{' '}
+            {money(Number(aggregate.rateDay) * 100)}/day, {money(Number(aggregate.rateWeek) * 100)}/week, {money(Number(aggregate.rateFourWeek) * 100)}/4 weeks
+          </p>
+          <div className="cards">
+            <div className="card">
+              <div className="label">Rental ({line.billableDays} days, cheapest combination)</div>
+              <div className="value">{money(line.rentalCents)}</div>
+            </div>
+            <div className="card">
+              <div className="label">Surcharges</div>
+              <div className="value">{money(line.surchargeCents)}</div>
+            </div>
+            <div className="card">
+              <div className="label">Billed (invoices − credit notes)</div>
+              <div className="value">{money(line.billedCents)}</div>
+              <div className="muted">
+                {money(line.invoicedCents)} invoiced, {money(line.creditedCents)} credited
+              </div>
+            </div>
+            <div className="card">
+              <div className="label">Unbilled</div>
+              <div className="value">{money(line.unbilledCents)}</div>
+              <div className="muted">
+                {line.unbilledCents > 0 ? `${CAUSE_LABELS[line.cause]}; oldest unbilled day ${line.oldestUnbilledDay} (${line.ageDays} days)` : 'Fully billed'}
+              </div>
+            </div>
+          </div>
+        </>
+      )}
+      <h2>Events for this contract line</h2>
+      <EventList events={events} canViewDetails={can(viewer.role, 'records.viewDetails')} canViewPayload={can(viewer.role, 'records.viewPayload')} />
+    </section>
+  );
+}

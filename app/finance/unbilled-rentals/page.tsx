@@ -1,0 +1,192 @@
+import Link from 'next/link';
+import { requirePage } from '@/lib/auth/session';
+import { hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import { filterOptions, asOptions } from '@/lib/finance/filter-options';
+import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
+import { CAUSE_LABELS, UNBILLED_CAUSES, type BreakdownRow } from '@/lib/finance/unbilled';
+import { sortUnbilled, UNBILLED_SORT_KEYS } from '@/lib/finance/unbilled-table';
+import { formatMoney } from '@/lib/format';
+import { DataTable } from '@/components/ui/DataTable';
+import { FilterBar } from '@/components/ui/FilterBar';
+import { MoneyList } from '@/components/ui/MoneyList';
+import { BarsChart, TimeSeriesChart } from '@/components/ui/Charts';
+
+function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
+  return (
+    <div>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="empty">Nothing unbilled.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{title.replace('By ', '')}</th>
+              <th scope="col" className="num">Lines</th>
+              <th scope="col" className="num">Unbilled</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.slice(0, 10).map((r) => (
+              <tr key={r.key}>
+                <td>{r.key}</td>
+                <td className="num">{r.lines}</td>
+                <td className="num">
+                  <MoneyList cents={r.unbilledCents} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export default async function UnbilledRentalsPage({ searchParams }: { searchParams: Promise<RawParams> }) {
+  await requirePage('dashboards.view');
+  const raw = await searchParams;
+  const { filters, values } = parseDashboardFilters(raw);
+  const table = parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled');
+  const cause = (UNBILLED_CAUSES as readonly string[]).includes(String(raw.cause ?? '')) ? String(raw.cause) : '';
+  const [dashboard, options] = await Promise.all([unbilledDashboard(filters), filterOptions(['rental.contract'])]);
+  const lines = cause ? dashboard.lines.filter((l) => l.cause === cause) : dashboard.lines;
+  const sorted = sortUnbilled(lines, table);
+  const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
+  const currencies = Object.keys(dashboard.totals).sort();
+  const trendData = dashboard.trend.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
+  const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
+  return (
+    <section>
+      <h1>Unbilled rentals</h1>
+      <p className="muted">
+        Accrued rental value (dispatch → off-rent, or → the as-of date while on rent, at the cheapest day/week/4-week combination, plus
+        surcharges) minus customer invoices synced successfully to Odoo, less credit notes. Balance as of {values.to}; the trend runs from{' '}
+        {values.from}.
+      </p>
+      <FilterBar
+        action="/finance/unbilled-rentals"
+        label="Filter unbilled rentals"
+        fields={[
+          { name: 'from', label: 'From', type: 'date', value: values.from },
+          { name: 'to', label: 'As of', type: 'date', value: values.to },
+          { name: 'project', label: 'Project', type: 'select', value: values.project, options: asOptions(options.projects) },
+          { name: 'customer', label: 'Customer', type: 'select', value: values.customer, options: asOptions(options.customers) },
+          { name: 'interface', label: 'Interface', type: 'select', value: values.interface, options: asOptions(options.interfaces) },
+          { name: 'currency', label: 'Currency', type: 'select', value: values.currency, options: asOptions(options.currencies) },
+          { name: 'cause', label: 'Cause', type: 'select', value: cause, options: UNBILLED_CAUSES.map((c) => [c, CAUSE_LABELS[c]]) },
+        ]}
+      />
+      <div className="cards" aria-label="Headline">
+        <div className="card">
+          <div className="label">Unbilled value</div>
+          <div className="value" data-testid="unbilled-total">
+            <MoneyList cents={dashboard.totals} empty="Nothing unbilled" />
+          </div>
+        </div>
+        <div className="card">
+          <div className="label">Contracts with unbilled value</div>
+          <div className="value">{dashboard.contracts}</div>
+          <div className="muted">{dashboard.lines.length} contract lines</div>
+        </div>
+        <div className="card">
+          <div className="label">Oldest unbilled item</div>
+          <div className="value">{dashboard.oldest ? `${dashboard.oldest.ageDays} days` : '—'}</div>
+          {dashboard.oldest && (
+            <Link href={`/finance/unbilled-rentals/${encodeURIComponent(dashboard.oldest.contractLineId)}`}>
+              {dashboard.oldest.contractLineId} since {dashboard.oldest.oldestUnbilledDay}
+            </Link>
+          )}
+        </div>
+      </div>
+
+      <div className="grid-2">
+        <div>
+          <h2>Aging (days since the oldest unbilled day)</h2>
+          <BarsChart label="Unbilled value per aging bucket and currency" data={agingData} xKey="bucket" series={currencies.map((c) => ({ key: c, label: c }))} unit="money" />
+        </div>
+        <div>
+          <h2>Unbilled value over time</h2>
+          <TimeSeriesChart label="Unbilled value over time per currency" data={trendData} xKey="at" series={currencies.map((c) => ({ key: c, label: c }))} unit="money" />
+        </div>
+      </div>
+
+      <h2>Causes</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Cause</th>
+            <th scope="col" className="num">Lines</th>
+            <th scope="col" className="num">Unbilled</th>
+          </tr>
+        </thead>
+        <tbody>
+          {dashboard.causes.map((c) => (
+            <tr key={c.cause}>
+              <td>
+                <Link href={hrefWith('/finance/unbilled-rentals', allValues, { cause: c.cause, page: 1 })}>{c.label}</Link>
+              </td>
+              <td className="num">{c.lines}</td>
+              <td className="num">
+                <MoneyList cents={c.unbilledCents} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Breakdowns</h2>
+      <div className="grid-2">
+        <Breakdown title="By project" rows={dashboard.byProject} />
+        <Breakdown title="By customer" rows={dashboard.byCustomer} />
+        <Breakdown title="By equipment class" rows={dashboard.byEquipmentClass} />
+      </div>
+
+      <h2>Contract lines</h2>
+      <DataTable
+        caption="Contract lines with unbilled value"
+        csvHref={hrefWith('/api/v1/finance/unbilled-rentals', { ...allValues, format: 'csv' })}
+        sort={table.sort}
+        dir={table.dir}
+        page={table.page}
+        pageSize={table.pageSize}
+        total={sorted.length}
+        emptyMessage="No contract line has unbilled value for these filters."
+        columns={[
+          { id: 'contract', header: 'Contract line', sortable: true },
+          { id: 'customer', header: 'Customer', sortable: true },
+          { id: 'project', header: 'Project', sortable: true },
+          { id: 'equipmentClass', header: 'Equipment', sortable: true },
+          { id: 'period', header: 'Rental' },
+          { id: 'accrued', header: 'Accrued', sortable: true, numeric: true },
+          { id: 'billed', header: 'Billed', sortable: true, numeric: true },
+          { id: 'unbilled', header: 'Unbilled', sortable: true, numeric: true },
+          { id: 'age', header: 'Age (days)', sortable: true, numeric: true },
+          { id: 'cause', header: 'Cause', sortable: true },
+        ]}
+        rows={pageOf(sorted, table).map((l) => ({
+          id: l.contractLineId,
+          cells: {
+            contract: <Link href={`/finance/unbilled-rentals/${encodeURIComponent(l.contractLineId)}`}>{l.contractLineId}</Link>,
+            customer: l.customer,
+            project: l.project,
+            equipmentClass: `${l.equipmentClass} (${l.equipmentId})`,
+            period: `${l.dispatchedAt.slice(0, 10)} → ${l.offRentAt ? l.offRentAt.slice(0, 10) : 'on rent'} (${l.billableDays} d)`,
+            accrued: formatMoney(l.accruedCents / 100, l.currency || 'USD'),
+            billed: formatMoney(l.billedCents / 100, l.currency || 'USD'),
+            unbilled: formatMoney(l.unbilledCents / 100, l.currency || 'USD'),
+            age: l.ageDays,
+            cause:
+              l.cause === 'invoice_failing' && l.failingInvoice ? (
+                <Link href={`/operations/record?${new URLSearchParams({ interface: l.failingInvoice.interfaceId, entity: 'account.move', id: l.failingInvoice.sourceRecordId }).toString()}`}>
+                  <span className="badge bad">{CAUSE_LABELS[l.cause]}</span> {l.failingInvoice.documentNumber}
+                </Link>
+              ) : (
+                <span className={`badge ${l.cause === 'in_cycle' ? 'good' : 'warn'}`}>{CAUSE_LABELS[l.cause]}</span>
+              ),
+          },
+        }))}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+import { formatMoney } from '@/lib/format';
+
+/** Amounts per currency (cents in), never summed across currencies. */
+export function MoneyList({ cents, empty = '—' }: { cents: Record<string, number>; empty?: string }) {
+  const entries = Object.entries(cents).filter(([, v]) => v !== 0).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return <>{empty}</>;
+  return (
+    <>
+      {entries.map(([currency, value], i) => (
+        <span key={currency}>
+          {i > 0 && ' · '}
+          {formatMoney(value / 100, currency || 'USD')}
+        </span>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * Failing records as ClickHouse knows them (ledger_record_current), for the triage sync
+ * and the failures queue. Dashboard filters apply; the time range filters on the last event.
+ */
+import { queryRows } from '@/lib/clickhouse/client';
+import { filterQueryParams, type DashboardFilters } from '@/lib/finance/filters';
+
+export interface OpenRecord {
+  interface_id: string;
+  entity_type: string;
+  source_record_id: string;
+  last_status: string;
+  last_event_id: string;
+  last_event_type: string;
+  last_error_category: string;
+  last_error_code: string;
+  last_error_message: string;
+  first_failure_at: string | null;
+  last_event_at: string;
+  attempts: number;
+  amountCents: number;
+  currency: string;
+  document_number: string;
+  project: string;
+  counterparty: string;
+  trace_id: string;
+}
+
+const COLUMNS = `interface_id, entity_type, source_record_id, last_status, last_event_id, last_event_type, last_error_category,
+  last_error_code, last_error_message, first_failure_at, last_event_at, attempts, toInt64(amount * 100) AS amountCents, currency,
+  document_number, project, if(customer != '', customer, vendor) AS counterparty, trace_id`;
+
+/** Every record whose latest event is failing; unfiltered when `filters` is omitted (the sync). */
+export async function openRecords(filters?: DashboardFilters): Promise<OpenRecord[]> {
+  if (!filters) return queryRows<OpenRecord>(`SELECT ${COLUMNS} FROM ledger_record_current WHERE is_open_exception`);
+  return queryRows<OpenRecord>(
+    `SELECT ${COLUMNS} FROM ledger_record_current
+     WHERE is_open_exception
+       AND last_event_at >= {from:DateTime64(3)} AND last_event_at < {to:DateTime64(3)}
+       AND ({project:String} = '' OR project = {project:String})
+       AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
+       AND ({iface:String} = '' OR interface_id = {iface:String})
+       AND ({currency:String} = '' OR currency = {currency:String})`,
+    filterQueryParams(filters),
+  );
+}
+
+export interface RecordKey {
+  interfaceKey: string;
+  entityType: string;
+  sourceRecordId: string;
+}
+
+export function recordKey(k: RecordKey): string {
+  return `${k.interfaceKey}\u0000${k.entityType}\u0000${k.sourceRecordId}`;
+}
+
+export interface RecordState {
+  interface_id: string;
+  entity_type: string;
+  source_record_id: string;
+  last_status: string;
+  last_event_id: string;
+  last_event_at: string;
+  is_open_exception: boolean | number;
+}
+
+/** Current state of specific records (cases to close, replays awaiting an outcome). */
+export async function recordStates(keys: readonly RecordKey[]): Promise<Map<string, RecordState>> {
+  const out = new Map<string, RecordState>();
+  const CHUNK = 2000;
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = keys.slice(i, i + CHUNK);
+    const rows = await queryRows<RecordState>(
+      `SELECT interface_id, entity_type, source_record_id, last_status, last_event_id, last_event_at, is_open_exception
+       FROM ledger_record_current
+       WHERE source_record_id IN {ids:Array(String)}`,
+      { ids: [...new Set(chunk.map((k) => k.sourceRecordId))] },
+    );
+    for (const row of rows) out.set(recordKey({ interfaceKey: row.interface_id, entityType: row.entity_type, sourceRecordId: row.source_record_id }), row);
+  }
+  return out;
+}
+
+export interface LedgerEventView {
+  event_id: string;
+  interface_id: string;
+  entity_type: string;
+  source_record_id: string;
+  event_type: string;
+  operation: string;
+  status: string;
+  attempt: number;
+  occurred_at: string;
+  error_category: string;
+  error_code: string;
+  error_message: string;
+  amountCents: number;
+  currency: string;
+  document_number: string;
+  trace_id: string;
+  attributes: Record<string, string>;
+  payload: string;
+}
+
+/**
+ * A record's events, one per event_id, oldest first. `payload` is only selected when the
+ * caller may see it, so it never leaves the database otherwise.
+ */
+export async function recordEvents(key: RecordKey, withPayload: boolean, limit = 500): Promise<LedgerEventView[]> {
+  return queryRows<LedgerEventView>(
+    `SELECT event_id, interface_id, entity_type, source_record_id, event_type, operation, status, attempt, occurred_at,
+            error_category, error_code, error_message, toInt64(amount * 100) AS amountCents, currency, document_number, trace_id, attributes,
+            ${withPayload ? 'payload' : "'' AS payload"}
+     FROM sync_ledger
+     WHERE interface_id = {iface:String} AND entity_type = {entity:String} AND source_record_id = {id:String}
+     ORDER BY occurred_at, ingested_at, event_id
+     LIMIT 1 BY event_id
+     LIMIT {limit:UInt32}`,
+    { iface: key.interfaceKey, entity: key.entityType, id: key.sourceRecordId, limit },
+  );
+}
+
+/** Every event referencing a contract line: its rental activity and the invoices billing it. */
+export async function contractLineEvents(contractLineId: string, withPayload: boolean, limit = 500): Promise<LedgerEventView[]> {
+  return queryRows<LedgerEventView>(
+    `SELECT event_id, interface_id, entity_type, source_record_id, event_type, operation, status, attempt, occurred_at,
+            error_category, error_code, error_message, toInt64(amount * 100) AS amountCents, currency, document_number, trace_id, attributes,
+            ${withPayload ? 'payload' : "'' AS payload"}
+     FROM sync_ledger
+     WHERE contract_line_id = {line:String}
+     ORDER BY occurred_at, ingested_at, event_id
+     LIMIT 1 BY event_id
+     LIMIT {limit:UInt32}`,
+    { line: contractLineId, limit },
+  );
+}

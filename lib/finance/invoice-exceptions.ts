@@ -1,0 +1,218 @@
+/**
+ * Failed invoice syncs: customer invoices, credit notes and vendor bills (entity
+ * account.move) whose latest sync status is failed, retrying or dead-lettered; a later
+ * success resolves them. Everything is computed in ClickHouse from ledger_record_current
+ * (one finished row per record, duplicates already impossible there).
+ *
+ * Scope: records whose first failure falls in the filter's time range. The customer
+ * filter matches the counterparty (customer on invoices, vendor on bills).
+ */
+import { queryOne, queryRows } from '@/lib/clickhouse/client';
+import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
+
+export const INVOICE_ENTITY = 'account.move';
+export const EXCEPTION_STATES = ['open', 'resolved', 'all'] as const;
+export type ExceptionStateFilter = (typeof EXCEPTION_STATES)[number];
+
+export const EXCEPTION_AGING_BUCKETS = [
+  { key: '0-1', label: '0–1 days', min: 0, max: 1 },
+  { key: '2-7', label: '2–7 days', min: 2, max: 7 },
+  { key: '8-30', label: '8–30 days', min: 8, max: 30 },
+  { key: '31+', label: '31+ days', min: 31, max: 1_000_000 },
+] as const;
+
+/** Column expressions the table may sort by; keys come from the URL, SQL only from here. */
+const SORT_SQL: Record<string, string> = {
+  first_failure: 'first_failure_at',
+  last_event: 'last_event_at',
+  amount: 'amount',
+  attempts: 'attempts',
+  document: 'document_number',
+  counterparty: 'counterparty',
+  interface: 'interface_id',
+  category: 'last_error_category',
+};
+export const INVOICE_EXCEPTION_SORTS = Object.keys(SORT_SQL);
+
+function scopeSql(state: ExceptionStateFilter): string {
+  const stateSql = state === 'open' ? 'AND is_open_exception' : state === 'resolved' ? 'AND NOT is_open_exception' : '';
+  return `FROM ledger_record_current
+    WHERE entity_type = '${INVOICE_ENTITY}' AND ever_failed ${stateSql}
+      AND first_failure_at >= {from:DateTime64(3)} AND first_failure_at < {to:DateTime64(3)}
+      AND ({project:String} = '' OR project = {project:String})
+      AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
+      AND ({iface:String} = '' OR interface_id = {iface:String})
+      AND ({currency:String} = '' OR currency = {currency:String})`;
+}
+
+export interface MoneyAtRisk {
+  currency: string;
+  records: number;
+  amountCents: number;
+}
+
+export async function moneyAtRisk(filters: DashboardFilters): Promise<MoneyAtRisk[]> {
+  return queryRows<MoneyAtRisk>(
+    `SELECT currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents ${scopeSql('open')}
+     GROUP BY currency ORDER BY amountCents DESC`,
+    filterQueryParams(filters),
+  );
+}
+
+export interface ExceptionCounts {
+  open: number;
+  failed: number;
+  retrying: number;
+  deadLettered: number;
+  resolved: number;
+}
+
+export async function exceptionCounts(filters: DashboardFilters): Promise<ExceptionCounts> {
+  const row = await queryOne<ExceptionCounts>(
+    `SELECT countIf(is_open_exception) AS open, countIf(last_status = 'failed') AS failed, countIf(last_status = 'retrying') AS retrying,
+            countIf(last_status = 'dead_lettered') AS deadLettered, countIf(NOT is_open_exception) AS resolved ${scopeSql('all')}`,
+    filterQueryParams(filters),
+  );
+  return row ?? { open: 0, failed: 0, retrying: 0, deadLettered: 0, resolved: 0 };
+}
+
+export interface AgingRow {
+  bucket: string;
+  label: string;
+  currency: string;
+  records: number;
+  amountCents: number;
+}
+
+/** Open exceptions by days since first failure (0–1, 2–7, 8–30, 31+), per currency. */
+export async function exceptionAging(filters: DashboardFilters): Promise<AgingRow[]> {
+  const rows = await queryRows<{ bucket: string; currency: string; records: number; amountCents: number }>(
+    `SELECT multiIf(age <= 1, '0-1', age <= 7, '2-7', age <= 30, '8-30', '31+') AS bucket, currency,
+            count() AS records, toInt64(sum(amount) * 100) AS amountCents
+     FROM (SELECT intDiv(dateDiff('second', first_failure_at, {to:DateTime64(3)}), 86400) AS age, currency, amount ${scopeSql('open')})
+     GROUP BY bucket, currency`,
+    filterQueryParams(filters),
+  );
+  return EXCEPTION_AGING_BUCKETS.flatMap((b) => {
+    const matching = rows.filter((r) => r.bucket === b.key);
+    return matching.length === 0 ? [{ bucket: b.key, label: b.label, currency: '', records: 0, amountCents: 0 }] : matching.map((r) => ({ ...r, label: b.label }));
+  });
+}
+
+export interface DailyFlow {
+  day: string;
+  opened: number;
+  resolved: number;
+}
+
+/** Exceptions opened (first failure) and resolved (later success or cancel) per UTC day. */
+export async function openedVsResolved(filters: DashboardFilters): Promise<DailyFlow[]> {
+  return queryRows<DailyFlow>(
+    `SELECT toString(day) AS day, sum(o) AS opened, sum(r) AS resolved FROM (
+       SELECT toDate(first_failure_at) AS day, 1 AS o, 0 AS r ${scopeSql('all')}
+       UNION ALL
+       SELECT toDate(resolved_at) AS day, 0 AS o, 1 AS r
+       FROM ledger_record_current
+       WHERE entity_type = '${INVOICE_ENTITY}' AND resolved_at IS NOT NULL
+         AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
+         AND ({project:String} = '' OR project = {project:String})
+         AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
+         AND ({iface:String} = '' OR interface_id = {iface:String})
+         AND ({currency:String} = '' OR currency = {currency:String})
+     ) GROUP BY day ORDER BY day`,
+    filterQueryParams(filters),
+  );
+}
+
+export interface ResolutionTimes {
+  resolved: number;
+  meanSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+/** Mean and p90 time from first failure to resolution, over exceptions resolved in range. */
+export async function resolutionTimes(filters: DashboardFilters, entityType: string | null = INVOICE_ENTITY): Promise<ResolutionTimes> {
+  const row = await queryOne<{ resolved: number; mean: number | null; p90: number | null }>(
+    `SELECT count() AS resolved,
+            if(count() = 0, NULL, avg(seconds)) AS mean,
+            if(count() = 0, NULL, quantileExact(0.9)(seconds)) AS p90
+     FROM (
+       SELECT dateDiff('millisecond', first_failure_at, resolved_at) / 1000 AS seconds
+       FROM ledger_record_current
+       WHERE ({entity:String} = '' OR entity_type = {entity:String}) AND resolved_at IS NOT NULL AND first_failure_at IS NOT NULL
+         AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
+         AND ({project:String} = '' OR project = {project:String})
+         AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
+         AND ({iface:String} = '' OR interface_id = {iface:String})
+         AND ({currency:String} = '' OR currency = {currency:String})
+     )`,
+    { ...filterQueryParams(filters), entity: entityType ?? '' },
+  );
+  return { resolved: row?.resolved ?? 0, meanSeconds: row?.mean ?? null, p90Seconds: row?.p90 ?? null };
+}
+
+export const BREAKDOWN_DIMENSIONS = {
+  category: 'last_error_category',
+  interface: 'interface_id',
+  counterparty: 'counterparty',
+  project: 'project',
+} as const;
+export type BreakdownDimension = keyof typeof BREAKDOWN_DIMENSIONS;
+
+export interface ExceptionBreakdownRow {
+  key: string;
+  currency: string;
+  records: number;
+  amountCents: number;
+}
+
+const COUNTERPARTY = `if(customer != '', customer, vendor) AS counterparty`;
+
+export async function exceptionBreakdown(filters: DashboardFilters, dimension: BreakdownDimension): Promise<ExceptionBreakdownRow[]> {
+  return queryRows<ExceptionBreakdownRow>(
+    `SELECT ${BREAKDOWN_DIMENSIONS[dimension]} AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
+     FROM (SELECT *, ${COUNTERPARTY} ${scopeSql('open')})
+     GROUP BY key, currency ORDER BY records DESC, key LIMIT 50`,
+    filterQueryParams(filters),
+  );
+}
+
+export interface InvoiceExceptionRow {
+  interface_id: string;
+  entity_type: string;
+  source_record_id: string;
+  document_number: string;
+  last_event_type: string;
+  counterparty: string;
+  project: string;
+  amountCents: number;
+  currency: string;
+  last_status: string;
+  attempts: number;
+  first_failure_at: string | null;
+  last_event_at: string;
+  resolved_at: string | null;
+  last_error_category: string;
+  last_error_code: string;
+  last_error_message: string;
+  last_event_id: string;
+  trace_id: string;
+  is_open_exception: boolean | number;
+}
+
+export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams | null): Promise<{ rows: InvoiceExceptionRow[]; total: number }> {
+  const params = { ...filterQueryParams(filters), limit: table?.pageSize ?? 1_000_000, offset: table ? (table.page - 1) * table.pageSize : 0 };
+  const order = `${SORT_SQL[table?.sort ?? 'first_failure'] ?? 'first_failure_at'} ${table?.dir === 'asc' ? 'ASC' : 'DESC'}`;
+  const [rows, total] = await Promise.all([
+    queryRows<InvoiceExceptionRow>(
+      `SELECT interface_id, entity_type, source_record_id, document_number, last_event_type, ${COUNTERPARTY}, project,
+              toInt64(amount * 100) AS amountCents, currency, last_status, attempts, first_failure_at, last_event_at, resolved_at,
+              last_error_category, last_error_code, last_error_message, last_event_id, trace_id, is_open_exception
+       ${scopeSql(state)}
+       ORDER BY ${order}, source_record_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+      params,
+    ),
+    queryOne<{ total: number }>(`SELECT count() AS total ${scopeSql(state)}`, params),
+  ]);
+  return { rows, total: total?.total ?? 0 };
+}

@@ -1,0 +1,97 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startApp, type RunningApp } from '../support/app';
+import { launchBrowser, signInAs } from '../support/browser';
+
+/**
+ * Finance on the real build with the demo estate loaded (PLUMBLINE_DEMO=1 in startApp):
+ * the unbilled rentals page shows a non-empty table, a filter lands in the URL, the CSV
+ * export answers, failed invoice syncs show money at risk, an engineer assigns and resolves a
+ * case, and a viewer sees failures but no triage controls. Depends on the demo
+ * estate emitting rental and invoice events (lib/demo/generate.ts).
+ */
+let app: RunningApp;
+let browser: Browser;
+
+before(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('finance dashboards', () => {
+  test('finance opens unbilled rentals, sees the headline and lines, filters by currency, exports CSV', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'finance');
+    await page.goto(`${app.baseUrl}/finance/unbilled-rentals`);
+    await page.getByRole('heading', { name: 'Unbilled rentals' }).waitFor();
+    const total = await page.getByTestId('unbilled-total').textContent();
+    assert.match(total ?? '', /\$|CA\$/, 'the headline shows an amount');
+    const rows = page.locator('table:has(caption:has-text("Contract lines with unbilled value")) tbody tr');
+    assert.ok((await rows.count()) > 0);
+    assert.doesNotMatch((await rows.first().textContent()) ?? '', /No contract line/);
+
+    await page.locator('form[role="search"] select[name="currency"]').selectOption('USD');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((url) => url.searchParams.get('currency') === 'USD');
+    assert.equal(new URL(page.url()).searchParams.get('currency'), 'USD');
+
+    const csv = await page.request.get(`${app.baseUrl}/api/v1/finance/unbilled-rentals?currency=USD&format=csv`);
+    assert.equal(csv.status(), 200);
+    const text = await csv.text();
+    assert.match(text.split('\n')[0] ?? '', /^contract_line_id,/);
+    assert.ok(text.trim().split('\n').length > 1);
+    assert.doesNotMatch(text, /,CAD,/);
+    await page.close();
+  });
+
+  test('finance opens failed invoice syncs and sees money at risk and business-language errors', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'finance');
+    await page.goto(`${app.baseUrl}/finance/invoice-exceptions`);
+    await page.getByRole('heading', { name: 'Failed invoice syncs' }).waitFor();
+    assert.match((await page.getByTestId('money-at-risk').textContent()) ?? '', /\$/);
+    assert.ok((await page.locator('table:has(caption:has-text("Open invoice exceptions")) tbody tr').count()) > 0);
+    await page.close();
+  });
+
+  test('an engineer opens a failure group, then assigns and resolves one of its cases', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'engineer');
+    await page.goto(`${app.baseUrl}/operations/failures?sort=largest`);
+    await page.locator('table:has(caption:has-text("Failure groups")) tbody tr a').first().click();
+    await page.waitForURL((url) => url.searchParams.has('signature'));
+    // The case sync runs every 30 s in the background; wait for it to have created the cases.
+    const caseLink = page.locator('table:has(caption:has-text("Records in this group")) a[href^="/operations/cases/"]').first();
+    for (let i = 0; i < 20 && (await caseLink.count()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 3000));
+      await page.reload();
+    }
+    await caseLink.click();
+    await page.waitForURL(/\/operations\/cases\//);
+    await page.locator('select[name="assigneeId"]').selectOption({ label: 'Emery Engineer (integration_engineer)' });
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByText('Assigned.').waitFor();
+    await page.getByLabel('Reason (required)').fill('Analytic account created in Odoo; posted by hand');
+    await page.getByRole('button', { name: 'Resolve manually' }).click();
+    // The page re-renders with the case resolved (the resolve form is gone, the reason shown).
+    await page.getByText('— Analytic account created in Odoo; posted by hand').waitFor();
+    await page.reload();
+    assert.equal(await page.getByRole('button', { name: 'Resolve manually' }).count(), 0);
+    await page.close();
+  });
+
+  test('a viewer sees the failure queue but no triage forms', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'viewer');
+    await page.goto(`${app.baseUrl}/operations/failures?sort=largest`);
+    await page.getByRole('heading', { name: 'Failures' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Assign the whole group' }).count(), 0);
+    await page.close();
+  });
+});

@@ -1,0 +1,158 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { useTestStores, type TestStores } from '../support/stores';
+
+/**
+ * Unbilled rentals on real chDB, against hand-computed figures. Rates $100/day, $300/week,
+ * $800/4 weeks; the as-of instant is 2026-11-30 00:00 UTC.
+ *   A  USD dispatched 11-01 08:00, off-rent 11-10 08:00 (9 d = $500), transport $175 (delivered
+ *      twice with one event_id, and retried under the same sync key) + fuel $60 → $735 unbilled,
+ *      oldest unbilled day 11-01 (29 days), returned not invoiced.
+ *   B  USD on rent since 10-01 08:00 (60 d = 2×4 weeks + 1 week = $1,900), no invoice → past its cycle.
+ *   C  USD 10-05 08:00 → off-rent 11-16 08:00 (42 d = 4 weeks + 2 weeks = $1,400); invoice 1
+ *      (10-05..11-02, $800) failed then succeeded, credit note $80, invoice 2 (11-02..11-16,
+ *      $600) dead-lettered → billed $720, unbilled $680, aged from 11-02 (28 days), invoice failing.
+ *   D  USD 11-20 → 11-23 (3 d = $300) fully invoiced → not listed.
+ *   E  CAD on rent since 11-25 00:00 (5 d = $300, a week is cheaper) → in cycle, 5 days old.
+ */
+let stores: TestStores;
+let seq = 0;
+
+function row(fields: Record<string, unknown>) {
+  seq += 1;
+  return {
+    event_id: `ev-${seq}`, sync_key: `sk-${seq}`, interface_id: 'rental-dispatch', source_system: 'rentaldesk', target_system: 'odoo',
+    entity_type: 'rental.contract', event_type: 'rental.dispatched', operation: 'upsert', source_record_id: '', source_record_version: '',
+    target_record_id: '', status: 'succeeded', attempt: 1, error_category: '', error_code: '', error_message: '', occurred_at: '',
+    synced_at: null, amount: 0, currency: '', document_number: '', project: 'JOB-1', customer: 'Acme Build', vendor: '', contract_id: '',
+    contract_line_id: '', equipment_id: '', equipment_class: 'Excavator', trace_id: '', span_id: '', schema_version: '', schema_drift: 0,
+    attributes: {}, payload: '',
+    ...fields,
+  };
+}
+
+const RATES = { rate_day: '100', rate_week: '300', rate_4week: '800' };
+const at = (s: string) => s.replace('T', ' ').replace('Z', '');
+
+function rental(line: string, contract: string, type: string, when: string, extra: Record<string, unknown> = {}) {
+  return row({ source_record_id: line, contract_line_id: line, contract_id: contract, equipment_id: `EQ-${line}`, event_type: type, occurred_at: at(when), ...extra });
+}
+
+function invoice(line: string, record: string, moveType: string, status: string, when: string, amount: number, periodStart: string, periodEnd: string, extra: Record<string, unknown> = {}) {
+  const failing = status !== 'succeeded';
+  return row({
+    interface_id: 'rental-invoicing', entity_type: 'account.move', event_type: 'invoice.sync', operation: 'create', source_record_id: record,
+    contract_line_id: line, contract_id: line.split('-L')[0], status, occurred_at: at(when), amount, currency: 'USD', document_number: record,
+    error_category: failing ? 'validation' : '', error_message: failing ? 'Missing analytic distribution on line 1' : '',
+    attributes: { move_type: moveType, period_start: periodStart, period_end: periodEnd }, ...extra,
+  });
+}
+
+before(async () => {
+  stores = await useTestStores();
+  const { insertRows } = await import('@/lib/clickhouse/client');
+  const transport = rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-01T08:05:00Z', { amount: 175, currency: 'USD', sync_key: 'surcharge-A-transport', attributes: { surcharge_kind: 'transport' } });
+  const c1Success = invoice('RC-3-L1', 'INV-C1', 'out_invoice', 'succeeded', '2026-11-03T09:00:00Z', 800, '2026-10-05', '2026-11-02');
+  await insertRows('sync_ledger', [
+    rental('RC-1-L1', 'RC-1', 'rental.dispatched', '2026-11-01T08:00:00Z', { currency: 'USD', attributes: RATES }),
+    transport,
+    { ...transport },
+    { ...transport, event_id: 'ev-transport-retry', occurred_at: at('2026-11-01T08:06:00Z') },
+    rental('RC-1-L1', 'RC-1', 'rental.off_rent', '2026-11-10T08:00:00Z'),
+    rental('RC-1-L1', 'RC-1', 'rental.returned', '2026-11-11T09:00:00Z'),
+    rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-11T09:30:00Z', { amount: 60, currency: 'USD', attributes: { surcharge_kind: 'fuel' } }),
+
+    rental('RC-2-L1', 'RC-2', 'rental.dispatched', '2026-10-01T08:00:00Z', { currency: 'USD', project: 'JOB-2', attributes: RATES }),
+
+    rental('RC-3-L1', 'RC-3', 'rental.dispatched', '2026-10-05T08:00:00Z', { currency: 'USD', attributes: RATES }),
+    rental('RC-3-L1', 'RC-3', 'rental.off_rent', '2026-11-16T08:00:00Z'),
+    invoice('RC-3-L1', 'INV-C1', 'out_invoice', 'failed', '2026-11-03T08:00:00Z', 800, '2026-10-05', '2026-11-02'),
+    c1Success,
+    { ...c1Success },
+    invoice('RC-3-L1', 'RINV-C1', 'out_refund', 'succeeded', '2026-11-05T08:00:00Z', 80, '2026-10-05', '2026-11-02'),
+    invoice('RC-3-L1', 'INV-C2', 'out_invoice', 'failed', '2026-11-17T08:00:00Z', 600, '2026-11-02', '2026-11-16'),
+    invoice('RC-3-L1', 'INV-C2', 'out_invoice', 'dead_lettered', '2026-11-17T09:00:00Z', 600, '2026-11-02', '2026-11-16'),
+
+    rental('RC-4-L1', 'RC-4', 'rental.dispatched', '2026-11-20T00:00:00Z', { currency: 'USD', attributes: RATES }),
+    rental('RC-4-L1', 'RC-4', 'rental.off_rent', '2026-11-23T00:00:00Z'),
+    invoice('RC-4-L1', 'INV-D1', 'out_invoice', 'succeeded', '2026-11-24T00:00:00Z', 300, '2026-11-20', '2026-11-23'),
+
+    rental('RC-5-L1', 'RC-5', 'rental.dispatched', '2026-11-25T00:00:00Z', { currency: 'CAD', customer: 'Bluewater Utilities', attributes: RATES }),
+  ]);
+});
+
+after(async () => {
+  await stores.cleanup();
+});
+
+async function dashboard(params: Record<string, string>) {
+  const { parseDashboardFilters } = await import('@/lib/finance/filters');
+  const { unbilledDashboard } = await import('@/lib/finance/unbilled-rentals');
+  const { filters } = parseDashboardFilters({ from: '2026-09-01', to: '2026-11-29', ...params }, new Date('2027-01-01T00:00:00Z'));
+  return unbilledDashboard(filters);
+}
+
+describe('unbilled rentals', () => {
+  it('computes each contract line from its events', async () => {
+    const d = await dashboard({});
+    const byLine = new Map(d.lines.map((l) => [l.contractLineId, l]));
+    assert.deepEqual([...byLine.keys()].sort(), ['RC-1-L1', 'RC-2-L1', 'RC-3-L1', 'RC-5-L1']);
+
+    const a = byLine.get('RC-1-L1')!;
+    assert.equal(a.billableDays, 9);
+    assert.equal(a.surchargeCents, 23500, 'transport counted once despite a duplicate event_id and a retry');
+    assert.equal(a.unbilledCents, 73500);
+    assert.equal(a.oldestUnbilledDay, '2026-11-01');
+    assert.equal(a.ageDays, 29);
+    assert.equal(a.bucket, '8-30');
+    assert.equal(a.cause, 'returned_not_invoiced');
+
+    const b = byLine.get('RC-2-L1')!;
+    assert.equal(b.billableDays, 60);
+    assert.equal(b.unbilledCents, 190000);
+    assert.equal(b.cause, 'on_rent_past_cycle');
+    assert.equal(b.bucket, '31-60');
+
+    const c = byLine.get('RC-3-L1')!;
+    assert.equal(c.accruedCents, 140000);
+    assert.equal(c.invoicedCents, 80000, 'the retried invoice bills once');
+    assert.equal(c.creditedCents, 8000);
+    assert.equal(c.unbilledCents, 68000);
+    assert.equal(c.oldestUnbilledDay, '2026-11-02');
+    assert.equal(c.ageDays, 28);
+    assert.equal(c.cause, 'invoice_failing');
+    assert.equal(c.failingInvoice?.sourceRecordId, 'INV-C2');
+
+    const e = byLine.get('RC-5-L1')!;
+    assert.equal(e.currency, 'CAD');
+    assert.equal(e.unbilledCents, 30000);
+    assert.equal(e.cause, 'in_cycle');
+    assert.equal(e.bucket, '0-7');
+  });
+
+  it('sums per currency, counts contracts and finds the oldest item', async () => {
+    const d = await dashboard({});
+    assert.deepEqual(d.totals, { USD: 331500, CAD: 30000 });
+    assert.equal(d.contracts, 4);
+    assert.equal(d.oldest?.contractLineId, 'RC-2-L1');
+    const aging = Object.fromEntries(d.aging.map((b) => [b.key, b.unbilledCents]));
+    assert.deepEqual(aging, { '0-7': { CAD: 30000 }, '8-30': { USD: 141500 }, '31-60': { USD: 190000 }, '61-90': {}, '90+': {} });
+    const causes = Object.fromEntries(d.causes.map((c) => [c.cause, c.lines]));
+    assert.deepEqual(causes, { invoice_failing: 1, returned_not_invoiced: 1, on_rent_past_cycle: 1, in_cycle: 1 });
+    assert.deepEqual(d.byProject.find((p) => p.key === 'JOB-2')?.unbilledCents, { USD: 190000 });
+  });
+
+  it('filters by currency and project', async () => {
+    assert.deepEqual((await dashboard({ currency: 'CAD' })).lines.map((l) => l.contractLineId), ['RC-5-L1']);
+    assert.deepEqual((await dashboard({ project: 'JOB-2' })).totals, { USD: 190000 });
+  });
+
+  it('answers as of a past date, ignoring later events (the trend uses the same maths)', async () => {
+    // As of 11-01 00:00: B has run 31 days ($800 + 3 days $300 = $1,100), C 27 days ($800, invoice not yet synced).
+    const d = await dashboard({ to: '2026-10-31' });
+    assert.deepEqual(d.totals, { USD: 190000 });
+    const last = d.trend[d.trend.length - 1];
+    assert.deepEqual(last?.unbilledCents, { USD: 190000 });
+    assert.ok(d.trend.length > 10);
+  });
+});
