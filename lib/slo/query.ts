@@ -1,0 +1,286 @@
+import { queryRows, toClickHouseDateTime, type QueryParams } from '@/lib/clickhouse/client';
+
+/**
+ * ClickHouse side of the SLOs: good and bad event counts per alerting window, SLI history,
+ * latency quantiles and the worst records. Every value reaches SQL as a query parameter;
+ * the only SQL built in code is fixed fragments chosen by the SLI kind.
+ *
+ * What one "event" is:
+ * - ledger SLIs count one event per logical sync (sync_key, or event_id when a producer sent
+ *   none), so retries of a record are counted once. A success sync is good when its latest
+ *   event says succeeded and bad when it is still failed / retrying / dead-lettered; syncs
+ *   still pending, or cancelled / skipped, are not counted. It belongs to the window of its
+ *   latest event.
+ * - ledger latency: end to end from the first attempt's occurred_at to the succeeded event's
+ *   synced_at. Good when that is within the threshold (it counts when it completes); bad the
+ *   moment the threshold passes without success (it counts at first occurred_at + threshold).
+ * - span latency: one event per span named `spanName` whose ServiceName (resource attribute
+ *   service.name) or span attribute `plumbline.interface` is the interface key; bad when its
+ *   Duration exceeds the threshold.
+ */
+export interface SloQueryDefinition {
+  interfaceKey: string;
+  sliKind: 'latency' | 'success';
+  thresholdMs: number | null;
+  spanName: string | null;
+  windowDays: number;
+}
+
+export interface AlertWindow {
+  key: string;
+  seconds: number;
+}
+
+/** The Google SRE workbook's windows for multiwindow, multi-burn-rate alerting. */
+export const ALERT_WINDOWS: readonly AlertWindow[] = [
+  { key: '5m', seconds: 5 * 60 },
+  { key: '30m', seconds: 30 * 60 },
+  { key: '1h', seconds: 60 * 60 },
+  { key: '6h', seconds: 6 * 60 * 60 },
+  { key: '3d', seconds: 3 * 24 * 60 * 60 },
+];
+
+export const SLO_WINDOW_KEY = 'slo';
+
+export interface WindowCount {
+  key: string;
+  seconds: number;
+  total: number;
+  bad: number;
+}
+
+export type SliSource = 'ledger_success' | 'ledger_latency' | 'span_latency';
+
+export function sliSource(def: Pick<SloQueryDefinition, 'sliKind' | 'spanName'>): SliSource {
+  if (def.sliKind === 'success') return 'ledger_success';
+  return def.spanName ? 'span_latency' : 'ledger_latency';
+}
+
+/** Latency syncs can start up to this long before the window and still complete inside it. */
+const LATENCY_LOOKBACK_SECONDS = 24 * 60 * 60;
+
+/**
+ * One row per counted event: `decided_ms` (when it became good or bad, epoch ms) and `good`.
+ * Reads {iface}, {from}, {now}, and {threshold_ms} / {span} as the source needs.
+ */
+function outcomesSql(source: SliSource): string {
+  switch (source) {
+    case 'ledger_success':
+      return `SELECT toUnixTimestamp64Milli(max(occurred_at)) AS decided_ms,
+         argMax(status, (occurred_at, ingested_at)) AS final_status,
+         final_status = 'succeeded' AS good
+       FROM sync_ledger
+       WHERE interface_id = {iface:String}
+         AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
+       GROUP BY if(sync_key = '', event_id, sync_key)
+       HAVING final_status IN ('succeeded', 'failed', 'retrying', 'dead_lettered')`;
+    case 'ledger_latency':
+      return `SELECT if(good, done_ms, deadline_ms) AS decided_ms, good
+       FROM (
+         SELECT toUnixTimestamp64Milli(min(occurred_at)) AS started_ms,
+           started_ms + {threshold_ms:UInt64} AS deadline_ms,
+           countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
+           toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)) AS done_ms,
+           argMax(status, (occurred_at, ingested_at)) AS final_status,
+           done AND done_ms <= deadline_ms AS good
+         FROM sync_ledger
+         WHERE interface_id = {iface:String}
+           AND occurred_at > {from:DateTime64(3)} - INTERVAL ${LATENCY_LOOKBACK_SECONDS} SECOND
+           AND occurred_at <= {now:DateTime64(3)}
+         GROUP BY if(sync_key = '', event_id, sync_key)
+         HAVING final_status NOT IN ('cancelled', 'skipped')
+       )
+       WHERE if(good, done_ms, deadline_ms) <= toUnixTimestamp64Milli({now:DateTime64(3)})`;
+    case 'span_latency':
+      return `SELECT toUnixTimestamp64Milli(Timestamp) AS decided_ms,
+         Duration <= {threshold_ms:UInt64} * 1000000 AS good
+       FROM otel_traces
+       WHERE SpanName = {span:String}
+         AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+         AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}`;
+  }
+}
+
+function baseParams(def: SloQueryDefinition, from: Date, now: Date): QueryParams {
+  return {
+    iface: def.interfaceKey,
+    from: toClickHouseDateTime(from),
+    now: toClickHouseDateTime(now),
+    threshold_ms: def.thresholdMs ?? 0,
+    span: def.spanName ?? '',
+  };
+}
+
+export function sloWindowSeconds(windowDays: number): number {
+  return windowDays * 24 * 60 * 60;
+}
+
+/** Every window's total and bad count for one SLO, in one query. */
+export async function windowCounts(def: SloQueryDefinition, now: Date): Promise<WindowCount[]> {
+  const windows: AlertWindow[] = [...ALERT_WINDOWS, { key: SLO_WINDOW_KEY, seconds: sloWindowSeconds(def.windowDays) }];
+  const longest = Math.max(...windows.map((w) => w.seconds));
+  const params = baseParams(def, new Date(now.getTime() - longest * 1000), now);
+  const columns = windows.map((w, i) => {
+    params[`w${i}`] = toClickHouseDateTime(new Date(now.getTime() - w.seconds * 1000));
+    const inWindow = `decided_ms > toUnixTimestamp64Milli({w${i}:DateTime64(3)})`;
+    return `countIf(${inWindow}) AS total_${i}, countIf(${inWindow} AND NOT good) AS bad_${i}`;
+  });
+  const rows = await queryRows<Record<string, number>>(`SELECT ${columns.join(',\n  ')} FROM (${outcomesSql(sliSource(def))})`, params);
+  const row = rows[0] ?? {};
+  return windows.map((w, i) => ({ key: w.key, seconds: w.seconds, total: Number(row[`total_${i}`] ?? 0), bad: Number(row[`bad_${i}`] ?? 0) }));
+}
+
+export interface SliBucket {
+  /** ISO start of the bucket. */
+  at: string;
+  total: number;
+  bad: number;
+}
+
+/** Good and bad counts per bucket across the SLO window, for the SLI and budget charts. */
+export async function sliHistory(def: SloQueryDefinition, now: Date): Promise<SliBucket[]> {
+  const windowSeconds = sloWindowSeconds(def.windowDays);
+  const bucketSeconds = def.windowDays <= 7 ? 3600 : 6 * 3600;
+  const params = { ...baseParams(def, new Date(now.getTime() - windowSeconds * 1000), now), bucket: bucketSeconds };
+  const rows = await queryRows<{ bucket_ms: number; total: number; bad: number }>(
+    `SELECT intDiv(decided_ms, {bucket:UInt32} * 1000) * {bucket:UInt32} * 1000 AS bucket_ms,
+       count() AS total, countIf(NOT good) AS bad
+     FROM (${outcomesSql(sliSource(def))})
+     WHERE decided_ms > toUnixTimestamp64Milli({from:DateTime64(3)})
+     GROUP BY bucket_ms ORDER BY bucket_ms`,
+    params,
+  );
+  return rows.map((r) => ({ at: new Date(Number(r.bucket_ms)).toISOString(), total: Number(r.total), bad: Number(r.bad) }));
+}
+
+export interface LatencyQuantiles {
+  hour: string;
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/**
+ * p50 / p95 / p99 latency (ms) per hour: the named span's duration for span SLIs, otherwise
+ * the ledger's end-to-end occurred_at → synced_at of successful syncs of the interface.
+ */
+export async function latencyQuantilesPerHour(def: SloQueryDefinition, now: Date, days: number): Promise<LatencyQuantiles[]> {
+  const params = baseParams(def, new Date(now.getTime() - days * 86_400_000), now);
+  const sql =
+    sliSource(def) === 'span_latency'
+      ? `SELECT toStartOfHour(Timestamp) AS hour, count() AS count,
+           quantiles(0.5, 0.95, 0.99)(Duration / 1e6) AS q
+         FROM otel_traces
+         WHERE SpanName = {span:String}
+           AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+           AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
+         GROUP BY hour ORDER BY hour`
+      : `SELECT toStartOfHour(done_at) AS hour, count() AS count,
+           quantiles(0.5, 0.95, 0.99)(toUnixTimestamp64Milli(done_at) - toUnixTimestamp64Milli(started_at)) AS q
+         FROM (
+           SELECT min(occurred_at) AS started_at,
+             minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL) AS done_at,
+             countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done
+           FROM sync_ledger
+           WHERE interface_id = {iface:String}
+             AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
+           GROUP BY if(sync_key = '', event_id, sync_key)
+         )
+         WHERE done
+         GROUP BY hour ORDER BY hour`;
+  const rows = await queryRows<{ hour: string; count: number; q: number[] }>(sql, params);
+  return rows.map((r) => ({
+    hour: new Date(r.hour.endsWith('Z') || r.hour.includes('+') ? r.hour : `${r.hour.replace(' ', 'T')}Z`).toISOString(),
+    count: Number(r.count),
+    p50: Math.round(Number(r.q[0] ?? 0)),
+    p95: Math.round(Number(r.q[1] ?? 0)),
+    p99: Math.round(Number(r.q[2] ?? 0)),
+  }));
+}
+
+export interface WorstRecord {
+  sourceRecordId: string;
+  entityType: string;
+  documentNumber: string;
+  status: string;
+  attempts: number;
+  /** End-to-end latency; for a sync that never succeeded, the time it has waited so far. */
+  latencyMs: number;
+  lastEventAt: string;
+  traceId: string;
+  errorMessage: string;
+}
+
+/** The window's worst records: bad ones first, then slowest (latency) or most attempts (success). */
+export async function worstRecords(def: SloQueryDefinition, now: Date, limit = 20): Promise<WorstRecord[]> {
+  const params = { ...baseParams(def, new Date(now.getTime() - sloWindowSeconds(def.windowDays) * 1000), now), limit };
+  if (sliSource(def) === 'span_latency') {
+    const rows = await queryRows<{ TraceId: string; Duration: number; StatusCode: string; Timestamp: string; record: string; doc: string; model: string; msg: string }>(
+      `SELECT TraceId, Duration, StatusCode, Timestamp, SpanAttributes['record.id'] AS record,
+         SpanAttributes['document.number'] AS doc, SpanAttributes['odoo.model'] AS model, StatusMessage AS msg
+       FROM otel_traces
+       WHERE SpanName = {span:String}
+         AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+         AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
+       ORDER BY Duration DESC LIMIT {limit:UInt32}`,
+      params,
+    );
+    return rows.map((r) => ({
+      sourceRecordId: r.record,
+      entityType: r.model,
+      documentNumber: r.doc,
+      status: r.StatusCode,
+      attempts: 1,
+      latencyMs: Math.round(Number(r.Duration) / 1e6),
+      lastEventAt: r.Timestamp,
+      traceId: r.TraceId,
+      errorMessage: r.msg,
+    }));
+  }
+  const badFirst =
+    sliSource(def) === 'ledger_success'
+      ? `final_status = 'succeeded', attempts DESC, last_ms DESC`
+      : `done AND latency_ms <= {threshold_ms:UInt64}, latency_ms DESC`;
+  const rows = await queryRows<{
+    source_record_id: string;
+    entity_type: string;
+    document_number: string;
+    final_status: string;
+    attempts: number;
+    latency_ms: number;
+    last_ms: number;
+    trace_id: string;
+    error_message: string;
+  }>(
+    `SELECT any(source_record_id) AS source_record_id, any(entity_type) AS entity_type,
+       argMax(document_number, (occurred_at, ingested_at)) AS document_number,
+       argMax(status, (occurred_at, ingested_at)) AS final_status,
+       uniqExact(event_id) AS attempts,
+       countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
+       if(done, toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)),
+          toUnixTimestamp64Milli({now:DateTime64(3)})) - toUnixTimestamp64Milli(min(occurred_at)) AS latency_ms,
+       toUnixTimestamp64Milli(max(occurred_at)) AS last_ms,
+       argMax(trace_id, (occurred_at, ingested_at)) AS trace_id,
+       argMaxIf(error_message, (occurred_at, ingested_at), error_message != '') AS error_message
+     FROM sync_ledger
+     WHERE interface_id = {iface:String}
+       AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
+     GROUP BY if(sync_key = '', event_id, sync_key)
+     HAVING final_status NOT IN ('cancelled', 'skipped', 'pending')
+     ORDER BY ${badFirst}
+     LIMIT {limit:UInt32}`,
+    params,
+  );
+  return rows.map((r) => ({
+    sourceRecordId: r.source_record_id,
+    entityType: r.entity_type,
+    documentNumber: r.document_number,
+    status: r.final_status,
+    attempts: Number(r.attempts),
+    latencyMs: Number(r.latency_ms),
+    lastEventAt: new Date(Number(r.last_ms)).toISOString(),
+    traceId: r.trace_id,
+    errorMessage: r.error_message,
+  }));
+}

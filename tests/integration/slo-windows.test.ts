@@ -1,0 +1,165 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { useTestStores, type TestStores } from '../support/stores';
+
+/**
+ * SLO event counts per alerting window on stored data, against hand-computed figures:
+ * retries of one sync count once (by its final status), duplicates of an event never
+ * double-count, pending syncs are not counted, latency counts end to end from the first attempt.
+ */
+let stores: TestStores;
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+const MIN = 60_000;
+
+let eventSeq = 0;
+function event(iface: string, syncKey: string, status: string, agoMs: number, syncedAgoMs: number | null = null, eventId = `e-${++eventSeq}`) {
+  return {
+    event_id: eventId,
+    sync_key: syncKey,
+    interface_id: iface,
+    source_system: 'rentaldesk',
+    target_system: 'odoo',
+    entity_type: 'account.move',
+    event_type: 'invoice.created',
+    operation: 'create',
+    source_record_id: syncKey,
+    source_record_version: '',
+    target_record_id: '',
+    status,
+    attempt: 1,
+    error_category: status === 'succeeded' || status === 'pending' ? '' : 'transient',
+    error_code: '',
+    error_message: status === 'succeeded' || status === 'pending' ? '' : 'timeout',
+    occurred_at: NOW.getTime() - agoMs,
+    synced_at: syncedAgoMs === null ? null : NOW.getTime() - syncedAgoMs,
+    amount: 0,
+    currency: '',
+    document_number: `INV/${syncKey}`,
+    project: '',
+    customer: '',
+    vendor: '',
+    contract_id: '',
+    contract_line_id: '',
+    equipment_id: '',
+    equipment_class: '',
+    trace_id: `${syncKey.padEnd(32, '0')}`.slice(0, 32),
+    span_id: '',
+    schema_version: '',
+    schema_drift: 0,
+    attributes: {},
+    payload: '',
+  };
+}
+
+function span(service: string, name: string, agoMs: number, durationMs: number, iface = '') {
+  return {
+    Timestamp: new Date(NOW.getTime() - agoMs).toISOString().replace('T', ' ').replace('Z', ''),
+    TraceId: `t${++eventSeq}`.padEnd(32, '0'),
+    SpanId: `s${eventSeq}`.padEnd(16, '0'),
+    ParentSpanId: '',
+    TraceState: '',
+    SpanName: name,
+    SpanKind: 'Producer',
+    ServiceName: service,
+    ResourceAttributes: { 'service.name': service },
+    ScopeName: '',
+    ScopeVersion: '',
+    SpanAttributes: iface ? { 'plumbline.interface': iface } : {},
+    Duration: durationMs * 1_000_000,
+    StatusCode: 'Ok',
+    StatusMessage: '',
+    'Events.Timestamp': [],
+    'Events.Name': [],
+    'Events.Attributes': [],
+    'Links.TraceId': [],
+    'Links.SpanId': [],
+    'Links.TraceState': [],
+    'Links.Attributes': [],
+  };
+}
+
+before(async () => {
+  stores = await useTestStores();
+  const { insertRows } = await import('@/lib/clickhouse/client');
+  const duplicate = event('iface-a', 'E', 'succeeded', 2 * 1440 * MIN, 2 * 1440 * MIN - 1000, 'dup-event');
+  await insertRows('sync_ledger', [
+    // success SLI on iface-a
+    event('iface-a', 'A', 'failed', 20 * MIN),
+    event('iface-a', 'A', 'retrying', 10 * MIN),
+    event('iface-a', 'A', 'succeeded', 2 * MIN, 2 * MIN - 500),
+    event('iface-a', 'B', 'failed', 3 * MIN),
+    event('iface-a', 'C', 'succeeded', 45 * MIN, 45 * MIN - 500),
+    event('iface-a', 'D', 'dead_lettered', 120 * MIN),
+    duplicate,
+    duplicate,
+    event('iface-a', 'F', 'pending', 1 * MIN),
+    event('iface-a', 'G', 'failed', 10 * 1440 * MIN),
+    event('iface-a', 'H', 'failed', 40 * 1440 * MIN),
+    // latency SLI on iface-b, threshold 60 s
+    event('iface-b', 'L1', 'failed', 10 * MIN),
+    event('iface-b', 'L1', 'succeeded', 9 * MIN, 8.5 * MIN),
+    event('iface-b', 'L2', 'succeeded', 4 * MIN, 3.5 * MIN),
+    event('iface-b', 'L3', 'failed', 0.5 * MIN),
+    event('iface-b', 'L4', 'failed', 3 * MIN),
+  ]);
+  await insertRows('otel_traces', [
+    span('iface-c', 'export', 2 * MIN, 500),
+    span('iface-c', 'export', 2 * MIN, 1500),
+    span('middleware', 'export', 2 * MIN, 2500, 'iface-c'),
+    span('iface-c', 'queue_job.perform', 2 * MIN, 9000),
+    span('other', 'export', 2 * MIN, 9000),
+  ]);
+});
+
+after(async () => {
+  await stores.cleanup();
+});
+
+function byKey(counts: { key: string; total: number; bad: number }[]) {
+  return Object.fromEntries(counts.map((c) => [c.key, [c.total, c.bad]]));
+}
+
+describe('SLO window counts', () => {
+  it('success: one event per sync by its final status, each in the windows of its last event', async () => {
+    const { windowCounts } = await import('@/lib/slo/query');
+    const counts = await windowCounts({ interfaceKey: 'iface-a', sliKind: 'success', thresholdMs: null, spanName: null, windowDays: 28 }, NOW);
+    assert.deepEqual(byKey(counts), {
+      '5m': [2, 1],
+      '30m': [2, 1],
+      '1h': [3, 1],
+      '6h': [4, 2],
+      '3d': [5, 2],
+      slo: [6, 3],
+    });
+  });
+
+  it('latency: end to end from the first attempt; bad once the threshold passes, undecided syncs not counted', async () => {
+    const { windowCounts } = await import('@/lib/slo/query');
+    const counts = await windowCounts({ interfaceKey: 'iface-b', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW);
+    assert.deepEqual(byKey(counts), {
+      '5m': [2, 1],
+      '30m': [3, 2],
+      '1h': [3, 2],
+      '6h': [3, 2],
+      '3d': [3, 2],
+      slo: [3, 2],
+    });
+  });
+
+  it('span latency: the named span of the interface by service name or plumbline.interface', async () => {
+    const { windowCounts } = await import('@/lib/slo/query');
+    const counts = await windowCounts({ interfaceKey: 'iface-c', sliKind: 'latency', thresholdMs: 1000, spanName: 'export', windowDays: 7 }, NOW);
+    assert.deepEqual(byKey(counts)['5m'], [3, 2]);
+  });
+
+  it('history and worst records come from the same events', async () => {
+    const { sliHistory, worstRecords } = await import('@/lib/slo/query');
+    const def = { interfaceKey: 'iface-a', sliKind: 'success' as const, thresholdMs: null, spanName: null, windowDays: 28 };
+    const history = await sliHistory(def, NOW);
+    assert.equal(history.reduce((s, b) => s + b.total, 0), 6);
+    assert.equal(history.reduce((s, b) => s + b.bad, 0), 3);
+    const worst = await worstRecords(def, NOW);
+    assert.deepEqual(worst.slice(0, 3).map((w) => w.sourceRecordId).sort(), ['B', 'D', 'G']);
+    assert.equal(worst.find((w) => w.sourceRecordId === 'A')?.attempts, 3);
+  });
+});
