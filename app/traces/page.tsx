@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { recentServices, searchTraces } from '@/lib/traces/query';
-import { parseTraceSearch, traceSearchHref, type RawParams } from '@/lib/traces/search-params';
+import { parseTraceSearch, toLocalInput, traceSearchHref, type RawParams } from '@/lib/traces/search-params';
 import { listInterfaceChoices } from '@/lib/slo/definitions';
 import { TraceTable } from '@/components/traces/TraceTable';
 
@@ -15,6 +15,7 @@ export default async function TracesPage({ searchParams }: { searchParams: Promi
     listInterfaceChoices(),
   ]);
   const page = search.page ?? 1;
+  const range = `${toLocalInput(search.from).replace('T', ' ')} and ${toLocalInput(search.to).replace('T', ' ')} UTC`;
   return (
     <section>
       <h1>Traces</h1>
@@ -76,6 +77,7 @@ export default async function TracesPage({ searchParams }: { searchParams: Promi
             <option value="slowest">Slowest first</option>
           </select>
         </label>
+        <span className="muted">Empty times search the last 24 h, or 90 days for a business key or trace id.</span>
         <button type="submit">Search</button>
         <Link href="/traces">Reset</Link>
       </form>
@@ -84,7 +86,7 @@ export default async function TracesPage({ searchParams }: { searchParams: Promi
         attribute value. A trace matches when one of its spans matches every other filter.
       </p>
       {result.rows.length === 0 ? (
-        <p className="empty">No traces match these filters between {values.from.replace('T', ' ')} and {values.to.replace('T', ' ')} UTC. Widen the time range or clear a filter.</p>
+        <p className="empty">No traces match these filters between {range}. Widen the time range or clear a filter.</p>
       ) : (
         <>
           <TraceTable rows={result.rows} />

@@ -65,8 +65,8 @@ export function parseTraceSearch(raw: RawParams, now: Date = new Date()): { sear
     ...(Number.isFinite(minMs) && minMs > 0 ? { minDurationMs: minMs } : {}),
     ...((TRACE_SORTS as readonly string[]).includes(values.sort) ? { sort: values.sort as TraceSearch['sort'] } : {}),
   };
-  values.from = toLocalInput(from);
-  values.to = toLocalInput(to);
+  // values keep only what the user typed: pre-filling the default range into the form
+  // would pin the next business-key search to 24 h instead of its 90-day default.
   return { search, values };
 }
 
