@@ -1,26 +1,49 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { interfaceHealth, openExposure } from '@/lib/overview/summary';
+import { parseDashboardFilters } from '@/lib/finance/filters';
+import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
 import { formatMoney, formatRelative } from '@/lib/format';
+import { MoneyList } from '@/components/ui/MoneyList';
 
 export default async function OverviewPage() {
   await requirePage('dashboards.view');
-  const [health, exposure] = await Promise.all([interfaceHealth(), openExposure()]);
+  // The unbilled tile uses the unbilled-rentals dashboard's default filters, so both agree.
+  const [health, exposure, unbilled] = await Promise.all([interfaceHealth(), openExposure(), unbilledDashboard(parseDashboardFilters({}).filters, { trend: false })]);
   const openTotal = health.reduce((sum, row) => sum + row.open_exceptions, 0);
   const events24h = health.reduce((sum, row) => sum + row.events_24h, 0);
+  const failed24h = health.reduce((sum, row) => sum + row.failed_24h, 0);
   return (
     <section>
       <h1>Integration overview</h1>
-      <div className="cards">
+      <div className="cards" aria-label="Headline figures">
         <div className="card">
-          <div className="label">Records synced or attempted (24 h)</div>
-          <div className="value">{events24h.toLocaleString('en-US')}</div>
+          <div className="label">Sync attempts (24 h)</div>
+          <div className="value" data-testid="events-24h">
+            {events24h.toLocaleString('en-US')}
+          </div>
+        </div>
+        <div className="card">
+          <div className="label">Failure rate (24 h)</div>
+          <div className="value" data-testid="failure-rate-24h">
+            {events24h === 0 ? '—' : `${((failed24h / events24h) * 100).toFixed(1)} %`}
+          </div>
+          <div className="muted">{failed24h.toLocaleString('en-US')} failed, retrying or dead-lettered</div>
         </div>
         <div className="card">
           <div className="label">Open exceptions</div>
-          <div className="value">
+          <div className="value" data-testid="open-exceptions">
             <Link href="/operations/failures">{openTotal.toLocaleString('en-US')}</Link>
           </div>
+        </div>
+        <div className="card">
+          <div className="label">Unbilled rental value</div>
+          <div className="value" data-testid="unbilled-value">
+            <Link href="/finance/unbilled-rentals">
+              <MoneyList cents={unbilled.totals} empty="Nothing unbilled" />
+            </Link>
+          </div>
+          <div className="muted">{unbilled.contracts.toLocaleString('en-US')} contracts</div>
         </div>
         {exposure.map((row) => (
           <div className="card" key={row.currency}>
