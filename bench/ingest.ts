@@ -52,7 +52,7 @@ function ledgerEvent(prefix: string, i: number): Record<string, unknown> {
   const failed = i % 37 === 0;
   return {
     event_id: `${prefix}-${i}`,
-    interface: 'rental-invoicing',
+    interface_id: 'rental-invoicing',
     source_system: 'rentaldesk',
     target_system: 'odoo',
     entity_type: 'account.move',

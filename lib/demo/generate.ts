@@ -105,12 +105,12 @@ class Generator {
     if (occurredAt > this.now.getTime()) return;
     const latency = this.latencyMs(Boolean(options.batch));
     const syncedAt = Math.min(occurredAt + latency, this.now.getTime());
-    const iface = DEMO_INTERFACES.find((i) => i.key === event.interface);
+    const iface = DEMO_INTERFACES.find((i) => i.key === event.interface_id);
     const sourceService = iface?.source ?? event.source_system;
     const failed = event.status === 'failed' || event.status === 'retrying' || event.status === 'dead_lettered';
     const message = event.error?.message ?? '';
     const business: Record<string, string> = {
-      'plumbline.interface': event.interface,
+      'plumbline.interface': event.interface_id,
       'odoo.model': event.entity_type,
       'record.id': event.source_record_id,
     };
@@ -265,7 +265,7 @@ function generateRentals(g: Generator): void {
     const offRent = offRentAt !== null && offRentAt < g.now.getTime() - HOUR ? offRentAt : null;
     const returnedAt = offRent !== null ? offRent + g.int(0, 3) * DAY + g.int(1, 8) * HOUR : null;
     const base = {
-      interface: 'rental-dispatch',
+      interface_id: 'rental-dispatch',
       source_system: 'rentaldesk',
       target_system: 'odoo',
       entity_type: 'rental.contract',
@@ -317,7 +317,7 @@ function generateRentals(g: Generator): void {
       const staysBroken = failure !== null && g.chance(0.35);
       g.syncWithRetries(
         {
-          interface: 'rental-invoicing',
+          interface_id: 'rental-invoicing',
           source_system: 'rentaldesk',
           target_system: 'odoo',
           entity_type: 'account.move',
@@ -350,7 +350,7 @@ function generateRentals(g: Generator): void {
         invoiceNumber += 1;
         const credit = money(amount * 0.1);
         g.attempt({
-          interface: 'rental-invoicing',
+          interface_id: 'rental-invoicing',
           source_system: 'rentaldesk',
           target_system: 'odoo',
           entity_type: 'account.move',
@@ -397,7 +397,7 @@ function generateVendorBills(g: Generator): void {
     }
     g.syncWithRetries(
       {
-        interface: 'vendor-bills',
+        interface_id: 'vendor-bills',
         source_system: 'buyportal',
         target_system: 'odoo',
         entity_type: 'account.move',
@@ -429,7 +429,7 @@ function generatePurchaseOrders(g: Generator): void {
     const failure: Failure | null = g.chance(0.05) ? { category: 'conflict', code: 'SERIALIZATION_FAILURE', message: 'could not serialize access due to concurrent update on purchase_order' } : null;
     g.syncWithRetries(
       {
-        interface: 'purchase-orders',
+        interface_id: 'purchase-orders',
         source_system: 'buyportal',
         target_system: 'odoo',
         entity_type: 'purchase.order',
@@ -463,7 +463,7 @@ function generateTimesheets(g: Generator): void {
       const failure: Failure | null = g.chance(0.03) ? { category: 'validation', code: 'odoo.exceptions.ValidationError', message: `Employee ${employee} has no hourly cost on project ${g.pick(DEMO_PROJECTS).code}` } : null;
       g.syncWithRetries(
         {
-          interface: 'timesheets',
+          interface_id: 'timesheets',
           source_system: 'sitelog',
           target_system: 'odoo',
           entity_type: 'account.analytic.line',
@@ -493,7 +493,7 @@ function generateTelemetry(g: Generator): void {
       const failure: Failure | null = g.chance(0.015) ? { category: 'transient', code: 'ECONNRESET', message: 'socket hang up talking to Odoo' } : null;
       g.syncWithRetries(
         {
-          interface: 'equipment-telemetry',
+          interface_id: 'equipment-telemetry',
           source_system: 'fleettrack',
           target_system: 'odoo',
           entity_type: 'maintenance.equipment',
@@ -516,7 +516,7 @@ function generateTelemetry(g: Generator): void {
 function generateMasterDataAndExpenses(g: Generator): void {
   for (let i = 0; i < 40; i++) {
     g.attempt({
-      interface: 'vendor-master',
+      interface_id: 'vendor-master',
       source_system: 'odoo',
       target_system: 'buyportal',
       entity_type: 'res.partner',
@@ -533,7 +533,7 @@ function generateMasterDataAndExpenses(g: Generator): void {
   }
   for (let i = 0; i < 90; i++) {
     g.attempt({
-      interface: 'field-expenses',
+      interface_id: 'field-expenses',
       source_system: 'sitelog',
       target_system: 'odoo',
       entity_type: 'hr.expense',
@@ -552,7 +552,7 @@ function generateMasterDataAndExpenses(g: Generator): void {
   // The field app creating vendors in Odoo: the ownership registry forbids it.
   for (let i = 0; i < 14; i++) {
     g.attempt({
-      interface: 'field-expenses',
+      interface_id: 'field-expenses',
       source_system: 'sitelog',
       target_system: 'odoo',
       entity_type: 'res.partner',
@@ -569,7 +569,7 @@ function generateMasterDataAndExpenses(g: Generator): void {
   }
   for (let i = 0; i < 60; i++) {
     g.attempt({
-      interface: UNREGISTERED_INTERFACE.key,
+      interface_id: UNREGISTERED_INTERFACE.key,
       source_system: UNREGISTERED_INTERFACE.source,
       target_system: UNREGISTERED_INTERFACE.target,
       entity_type: UNREGISTERED_INTERFACE.entityType,
@@ -588,7 +588,7 @@ function generateBankAndPayroll(g: Generator): void {
     for (let n = 0; n < g.count(6); n++) {
       g.attempt(
         {
-          interface: 'bank-statements',
+          interface_id: 'bank-statements',
           source_system: 'bank',
           target_system: 'odoo',
           entity_type: 'account.bank.statement.line',
@@ -610,7 +610,7 @@ function generateBankAndPayroll(g: Generator): void {
       const failure: Failure | null = g.chance(0.04) ? { category: 'permission', code: 'HTTP_403', message: 'PayrollHub refused the export: the API client lacks the certified-payroll scope' } : null;
       g.syncWithRetries(
         {
-          interface: 'payroll-export',
+          interface_id: 'payroll-export',
           source_system: 'odoo',
           target_system: 'payrollhub',
           entity_type: 'account.analytic.line',

@@ -58,27 +58,27 @@ export async function admitLedgerEvents(items: readonly unknown[], principal: In
       admission.rejected.push({ index, event_id: event.event_id, errors: problems, reason: 'invalid' });
       return;
     }
-    if (!principalMayReport(principal, event.interface)) {
+    if (!principalMayReport(principal, event.interface_id)) {
       admission.rejected.push({
         index,
         event_id: event.event_id,
-        errors: [`interface: this API key may only report for interface "${principal.interfaceKey}"`],
+        errors: [`interface_id: this API key may only report for interface "${principal.interfaceKey}"`],
         reason: 'out_of_scope',
       });
       return;
     }
-    const rule = catalog.registered.get(event.interface);
-    if (rule?.blocked || (!rule && catalog.blockedUnregistered.has(event.interface))) {
+    const rule = catalog.registered.get(event.interface_id);
+    if (rule?.blocked || (!rule && catalog.blockedUnregistered.has(event.interface_id))) {
       admission.rejected.push({
         index,
         event_id: event.event_id,
-        errors: [`interface: "${event.interface}" is blocked by the governance board`],
+        errors: [`interface_id: "${event.interface_id}" is blocked by the governance board`],
         reason: 'interface_blocked',
       });
       return;
     }
     const drift = rule ? isSchemaDrift(rule, event.schema_version) : false;
-    if (!rule) bump(admission.unregistered, event.interface);
+    if (!rule) bump(admission.unregistered, event.interface_id);
     admission.admitted.push({ index, row: toLedgerRow(event, drift, now) });
   });
 

@@ -45,7 +45,7 @@ export const ledgerEventSchema = z
     event_id: id(128),
     sync_key: id(512).optional(),
     job_id: optionalText(128),
-    interface: id(128),
+    interface_id: id(128),
     source_system: id(64),
     target_system: id(64),
     entity_type: id(64),

@@ -75,7 +75,7 @@ export function toLedgerRow(event: LedgerEvent, schemaDrift: boolean, ingestedAt
   return {
     event_id: event.event_id,
     sync_key: event.sync_key ?? defaultSyncKey(event),
-    interface_id: event.interface,
+    interface_id: event.interface_id,
     source_system: event.source_system,
     target_system: event.target_system,
     entity_type: event.entity_type,

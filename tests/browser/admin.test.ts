@@ -25,7 +25,7 @@ after(async () => {
 let sequence = 0;
 async function postLedger(key: string): Promise<number> {
   sequence += 1;
-  const event = ledgerEvent(900_000 + sequence, { interface: 'rental-invoicing', source_system: 'rentaldesk', target_system: 'odoo', occurred_at: new Date().toISOString() });
+  const event = ledgerEvent(900_000 + sequence, { interface_id: 'rental-invoicing', source_system: 'rentaldesk', target_system: 'odoo', occurred_at: new Date().toISOString() });
   const response = await fetch(`${app.ingestUrl}/v1/ledger`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

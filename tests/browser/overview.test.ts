@@ -101,7 +101,7 @@ describe('overview on an empty store', () => {
     const now = Date.now();
     const event = (n: number, status: string) => ({
       event_id: `overview-${n}`,
-      interface: 'rental-invoicing',
+      interface_id: 'rental-invoicing',
       source_system: 'rentaldesk',
       target_system: 'odoo',
       entity_type: 'account.move',

@@ -158,7 +158,7 @@ describe('POST /v1/ledger', () => {
   it('rejects events for an interface outside the key scope and keeps the in-scope ones', async () => {
     const { createIngestApiKey } = await import('@/lib/ingest/api-keys');
     const key = await createIngestApiKey({ name: 'vendor bills', interfaceId: registry.interfaceIds['vendor-bills']! });
-    const res = await postLedger(server.port, JSON.stringify([ledgerEvent(600, { interface: 'vendor-bills' }), ledgerEvent(601)]), {
+    const res = await postLedger(server.port, JSON.stringify([ledgerEvent(600, { interface_id: 'vendor-bills' }), ledgerEvent(601)]), {
       authorization: `Bearer ${key.key}`,
     });
     assert.equal(res.status, 200);
@@ -200,7 +200,7 @@ describe('POST /v1/ledger', () => {
   });
 
   it('accepts unregistered interfaces with the bootstrap key, records them, and refuses blocked ones', async () => {
-    const res = await postLedger(server.port, JSON.stringify([ledgerEvent(800, { interface: 'legacy-ftp-costs' })]));
+    const res = await postLedger(server.port, JSON.stringify([ledgerEvent(800, { interface_id: 'legacy-ftp-costs' })]));
     assert.equal(res.body.accepted, 1);
     const { prisma } = await import('@/lib/db/client');
     const db = await prisma();
@@ -210,7 +210,7 @@ describe('POST /v1/ledger', () => {
     await db.unregisteredInterface.update({ where: { key: 'legacy-ftp-costs' }, data: { blocked: true } });
     const { invalidateInterfaceCatalog } = await import('@/lib/ingest/interfaces');
     invalidateInterfaceCatalog();
-    const blocked = await postLedger(server.port, JSON.stringify([ledgerEvent(801, { interface: 'legacy-ftp-costs' })]));
+    const blocked = await postLedger(server.port, JSON.stringify([ledgerEvent(801, { interface_id: 'legacy-ftp-costs' })]));
     assert.equal(blocked.body.accepted, 0);
     assert.equal((blocked.body.rejected as { reason: string }[])[0]!.reason, 'interface_blocked');
   });

@@ -13,7 +13,7 @@ describe('sync-ledger contract (chDB)', () => {
   });
 
   const base = {
-    interface: 'rental-invoicing',
+    interface_id: 'rental-invoicing',
     source_system: 'rentaldesk',
     target_system: 'odoo',
     entity_type: 'account.move',

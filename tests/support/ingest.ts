@@ -39,7 +39,7 @@ export async function seedIngestRegistry(): Promise<SeededRegistry> {
 export function ledgerEvent(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     event_id: `evt-${String(n).padStart(6, '0')}`,
-    interface: 'rental-invoicing',
+    interface_id: 'rental-invoicing',
     source_system: 'rentaldesk',
     target_system: 'odoo',
     entity_type: 'account.move',
