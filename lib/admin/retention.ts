@@ -1,11 +1,16 @@
 import { prisma } from '@/lib/db/client';
+import { command, queryRows } from '@/lib/clickhouse/client';
+import { localName, modifyTtl } from '@/lib/clickhouse/ddl';
+import { ddlTarget } from '@/lib/clickhouse/migrate';
 import { writeAudit } from '@/lib/audit/log';
 import type { Viewer } from '@/lib/auth/session';
 import { AdminFormError } from '@/lib/admin/errors';
 
 /**
- * Retention settings (Setting rows). Stored here for the storage jobs to read; this module
- * only validates and records them.
+ * Retention settings (Setting rows) and their enforcement: ledger and trace retention become
+ * ClickHouse table TTLs (applied at start and whenever an admin saves), the webhook delivery
+ * log is purged by a background job (lib/admin/jobs.ts). The per-record current state
+ * (ledger_record_state) is small and kept, so a record's status outlives its raw events.
  */
 export const RETENTION_SETTINGS = [
   { key: 'retention.ledgerDays', label: 'Sync ledger events', defaultDays: 730 },
@@ -17,6 +22,21 @@ export type RetentionKey = (typeof RETENTION_SETTINGS)[number]['key'];
 
 export const MIN_RETENTION_DAYS = 1;
 export const MAX_RETENTION_DAYS = 3650;
+
+const DAY_MS = 86_400_000;
+
+/** Which ClickHouse tables each setting governs, and the time column their rows expire by. */
+const CLICKHOUSE_TTLS: Record<'retention.ledgerDays' | 'retention.tracesDays', { table: string; time: string }[]> = {
+  'retention.ledgerDays': [
+    { table: 'sync_ledger', time: 'toDateTime(occurred_at)' },
+    { table: 'plumbline_ledger_event_ids', time: 'toDateTime(ingested_at)' },
+  ],
+  'retention.tracesDays': [
+    { table: 'otel_traces', time: 'toDateTime(Timestamp)' },
+    { table: 'otel_traces_trace_id_ts', time: 'toDateTime(Start)' },
+    { table: 'plumbline_span_ids', time: 'toDateTime(Timestamp)' },
+  ],
+};
 
 export async function retentionSettings(): Promise<{ key: RetentionKey; label: string; days: number; isDefault: boolean }[]> {
   const db = await prisma();
@@ -47,4 +67,43 @@ export async function saveRetention(actor: Viewer, values: Record<string, string
       await writeAudit({ actorId: actor.id, actorLabel: actor.email, action: 'setting.changed', targetType: 'setting', targetId: key, before: before ? { days: before.value } : null, after: { days }, ip }, tx);
     }
   });
+  await applyClickHouseRetention();
+}
+
+/**
+ * Brings every governed table's TTL in line with the settings. A TTL that already matches is
+ * left alone: modifying one makes ClickHouse re-check every part, which is costly on big tables.
+ */
+export async function applyClickHouseRetention(): Promise<{ table: string; days: number }[]> {
+  const target = ddlTarget();
+  const days = new Map((await retentionSettings()).map((s) => [s.key, s.days]));
+  const changed: { table: string; days: number }[] = [];
+  for (const [key, tables] of Object.entries(CLICKHOUSE_TTLS) as [keyof typeof CLICKHOUSE_TTLS, { table: string; time: string }[]][]) {
+    const wanted = days.get(key)!;
+    for (const { table, time } of tables) {
+      if ((await currentTtlDays(localName(table, target))) === wanted) continue;
+      await command(modifyTtl(table, time, wanted, target));
+      changed.push({ table, days: wanted });
+    }
+  }
+  return changed;
+}
+
+async function currentTtlDays(table: string): Promise<number | null> {
+  const [row] = await queryRows<{ engine_full: string }>(
+    'SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+    { table },
+  );
+  const match = /TTL .*toIntervalDay\((\d+)\)/.exec(row?.engine_full ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/** Deletes finished webhook deliveries older than their retention; pending ones are kept until delivered or given up. */
+export async function purgeWebhookDeliveries(now: Date = new Date()): Promise<number> {
+  const days = (await retentionSettings()).find((s) => s.key === 'retention.webhookDeliveriesDays')!.days;
+  const db = await prisma();
+  const { count } = await db.webhookDelivery.deleteMany({
+    where: { createdAt: { lt: new Date(now.getTime() - days * DAY_MS) }, status: { in: ['delivered', 'failed'] } },
+  });
+  return count;
 }

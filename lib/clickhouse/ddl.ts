@@ -352,3 +352,9 @@ export function allStatements(target: DdlTarget): string[] {
     ...createView(LEDGER_RECORD_CURRENT_VIEW, LEDGER_RECORD_CURRENT_SELECT, target),
   ];
 }
+
+/** Retention as a table TTL (on the shard tables on a cluster): ClickHouse drops expired rows as it merges. */
+export function modifyTtl(table: string, timeExpression: string, days: number, target: DdlTarget): string {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`TTL days must be a positive whole number, got ${days}`);
+  return `ALTER TABLE ${localName(table, target)}${onCluster(target)} MODIFY TTL ${timeExpression} + toIntervalDay(${days})`;
+}

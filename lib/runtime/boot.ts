@@ -2,6 +2,7 @@ import { env, usesEmbeddedClickHouse, usesEmbeddedPostgres } from '@/lib/config/
 import { migrateClickHouse } from '@/lib/clickhouse/migrate';
 import { migratePostgres } from '@/lib/db/migrate';
 import { prisma } from '@/lib/db/client';
+import { applyClickHouseRetention } from '@/lib/admin/retention';
 import { upsertLocalUser } from '@/lib/auth/users';
 import { DEMO_USERS, demoTrafficLoaded, seedDemoRegistry } from '@/lib/demo/estate';
 
@@ -22,6 +23,7 @@ export async function prepareStores(log: (line: string) => void = console.log): 
   const cfg = env();
   const clickhouseMigrations = await migrateClickHouse();
   const postgresMigrations = await migratePostgres();
+  for (const { table, days } of await applyClickHouseRetention()) log(`Retention: ${table} keeps ${days} days`);
   const db = await prisma();
   const emptyStore = (await db.user.count()) === 0;
 

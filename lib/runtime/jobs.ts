@@ -5,5 +5,6 @@
 import '@/lib/slo/jobs';
 import '@/lib/webhooks/jobs';
 import '@/lib/exceptions/jobs';
+import '@/lib/admin/jobs';
 
 export {};

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, OTEL_TRACES, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -64,5 +64,15 @@ describe('ClickHouse DDL', () => {
       'ALTER TABLE sync_ledger_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS job_id String',
       'ALTER TABLE sync_ledger ON CLUSTER prod ADD COLUMN IF NOT EXISTS job_id String',
     ]);
+  });
+
+  it('sets retention TTLs on the shard tables only on a cluster, and refuses nonsense', () => {
+    assert.equal(modifyTtl('sync_ledger', 'toDateTime(occurred_at)', 30, { database: 'default' }), 'ALTER TABLE sync_ledger MODIFY TTL toDateTime(occurred_at) + toIntervalDay(30)');
+    assert.equal(
+      modifyTtl('otel_traces', 'toDateTime(Timestamp)', 7, { database: 'plumbline', cluster: 'prod' }),
+      'ALTER TABLE otel_traces_local ON CLUSTER prod MODIFY TTL toDateTime(Timestamp) + toIntervalDay(7)',
+    );
+    assert.throws(() => modifyTtl('sync_ledger', 'toDateTime(occurred_at)', 0, { database: 'default' }));
+    assert.throws(() => modifyTtl('sync_ledger', 'toDateTime(occurred_at)', 1.5, { database: 'default' }));
   });
 });

@@ -11,7 +11,10 @@ export default async function AdminSettingsPage() {
     <section>
       <h1>Administration · Retention</h1>
       <AdminNav current="/admin/settings" />
-      <p className="muted">How long stored data is kept. Changes are audited.</p>
+      <p className="muted">
+        How long stored data is kept. Ledger events and spans expire by ClickHouse table TTL (dropped as ClickHouse merges, so expect up to a day
+        of lag); each record<p className="muted">How long stored data is kept. Changes are audited.</p>apos;s current state is kept. The webhook delivery log is purged hourly. Changes are audited.
+      </p>
       <AdminForm action={saveRetentionAction} submit="Save retention">
         {settings.map((s) => (
           <label key={s.key}>
