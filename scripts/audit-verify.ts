@@ -14,7 +14,7 @@ async function main(): Promise<number> {
   }
   const broken = result.firstBroken!;
   console.error(`Audit log BROKEN after ${result.checked} good entries.`);
-  console.error(`First broken link: entry ${broken.id} at ${broken.at} (${broken.reason})`);
+  console.error(`First broken link: entry ${broken.id}${broken.at ? ` at ${broken.at}` : ''} (${broken.reason})`);
   console.error(broken.message);
   return 1;
 }

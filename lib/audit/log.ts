@@ -4,7 +4,9 @@ import { prisma } from '@/lib/db/client';
 
 /**
  * Append-only, hash-chained audit log. Each row's hash covers its content and the
- * previous row's hash, so editing or deleting a row breaks the chain (lib/audit/verify.ts).
+ * previous row's hash, so editing or deleting a row breaks the chain, and the head row
+ * (AuditHead) records the newest entry, so removing entries from the end shows too
+ * (lib/audit/verify.ts). The database itself refuses UPDATE, DELETE and TRUNCATE.
  */
 export interface AuditEntry {
   actorId: string | null;
@@ -85,14 +87,21 @@ async function appendInTx(tx: Tx, entry: AuditEntry): Promise<void> {
     after: toJson(entry.after),
     ip: entry.ip ?? null,
   };
-  await tx.auditLog.create({
+  const hash = entryHash(prevHash, fields);
+  const created = await tx.auditLog.create({
     data: {
       ...fields,
       before: (fields.before ?? undefined) as Prisma.InputJsonValue | undefined,
       after: (fields.after ?? undefined) as Prisma.InputJsonValue | undefined,
       prevHash,
-      hash: entryHash(prevHash, fields),
+      hash,
     },
+    select: { id: true },
+  });
+  await tx.auditHead.upsert({
+    where: { id: 1 },
+    create: { id: 1, lastId: created.id, lastHash: hash, entries: 1n },
+    update: { lastId: created.id, lastHash: hash, entries: { increment: 1n } },
   });
 }
 

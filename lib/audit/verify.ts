@@ -5,12 +5,14 @@ import { entryHash, GENESIS_HASH } from '@/lib/audit/log';
 /**
  * Walks the audit chain in id order and reports the first entry whose hash does not match
  * its content (an edited row) or whose prevHash does not match the entry before it (a
- * removed or reordered row).
+ * removed or reordered row); then checks the chain ends where the head row says it does
+ * (entries removed from the end).
  */
 export interface BrokenLink {
   id: string;
-  at: string;
-  reason: 'content_changed' | 'previous_missing';
+  /** When the broken entry was written; unknown for an entry that is gone. */
+  at: string | null;
+  reason: 'content_changed' | 'previous_missing' | 'newest_missing';
   message: string;
 }
 
@@ -67,6 +69,15 @@ export async function verifyAuditChain(): Promise<VerifyResult> {
     }
     if (rows.length < BATCH) break;
     cursor = rows[rows.length - 1]!.id;
+  }
+  const head = await db.auditHead.findUnique({ where: { id: 1 } });
+  if (head && (head.lastHash !== expectedPrev || head.entries !== BigInt(checked))) {
+    return broken(checked, expectedPrev, {
+      id: head.lastId.toString(),
+      at: null,
+      reason: 'newest_missing',
+      message: `The chain ends after ${checked} entries, but entry ${head.lastId} was written as entry number ${head.entries}: the newest entries were removed`,
+    });
   }
   return { ok: true, checked, lastHash: expectedPrev, firstBroken: null };
 }

@@ -20,9 +20,21 @@ after(async () => {
   await stores.cleanup();
 });
 
+/** Changes the log behind the application's back, as someone with owner rights on the table could. */
+async function tamper(sql: string, ...values: unknown[]): Promise<void> {
+  const db = await prisma();
+  await db.$executeRawUnsafe(`ALTER TABLE "AuditLog" DISABLE TRIGGER USER`);
+  try {
+    await db.$executeRawUnsafe(sql, ...values);
+  } finally {
+    await db.$executeRawUnsafe(`ALTER TABLE "AuditLog" ENABLE TRIGGER USER`);
+  }
+}
+
 async function resetLog(entries = 5): Promise<bigint[]> {
   const db = await prisma();
-  await db.auditLog.deleteMany({});
+  await tamper(`DELETE FROM "AuditLog"`);
+  await db.auditHead.deleteMany({});
   for (let i = 0; i < entries; i += 1) {
     await writeAudit({
       actorId: null,
@@ -62,8 +74,7 @@ describe('audit chain verification', () => {
 
   test('an edited row is reported as the first broken link', async () => {
     const ids = await verifyAuditChain().then(async () => (await prisma()).auditLog.findMany({ orderBy: { id: 'asc' } }));
-    const db = await prisma();
-    await db.$executeRawUnsafe(`UPDATE "AuditLog" SET "after" = '{"role":"admin"}'::jsonb WHERE id = $1`, ids[2]!.id);
+    await tamper(`UPDATE "AuditLog" SET "after" = '{"role":"admin"}'::jsonb WHERE id = $1`, ids[2]!.id);
     const result = await verifyAuditChain();
     assert.equal(result.ok, false);
     assert.equal(result.firstBroken?.id, ids[2]!.id.toString());
@@ -76,18 +87,39 @@ describe('audit chain verification', () => {
 
   test('a deleted row breaks the link of the row after it', async () => {
     const ids = await resetLog();
-    const db = await prisma();
-    await db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE id = $1`, ids[1]);
+    await tamper(`DELETE FROM "AuditLog" WHERE id = $1`, ids[1]);
     const result = await verifyAuditChain();
     assert.equal(result.ok, false);
     assert.equal(result.firstBroken?.id, ids[2]!.toString());
     assert.equal(result.firstBroken?.reason, 'previous_missing');
   });
 
-  test('a re-hashed edit still fails at the next row', async () => {
+  test('the newest entries removed from the end are reported', async () => {
+    const ids = await resetLog();
+    await tamper(`DELETE FROM "AuditLog" WHERE id >= $1`, ids[3]);
+    const result = await verifyAuditChain();
+    assert.equal(result.ok, false);
+    assert.equal(result.checked, 3);
+    assert.equal(result.firstBroken?.reason, 'newest_missing');
+    assert.equal(result.firstBroken?.id, ids[4]!.toString());
+    const cli = runCli();
+    assert.equal(cli.status, 1, cli.output);
+    assert.match(cli.output, /the newest entries were removed/);
+  });
+
+  test('the database refuses to change, remove or truncate entries', async () => {
     const ids = await resetLog();
     const db = await prisma();
-    await db.$executeRawUnsafe(`UPDATE "AuditLog" SET "actorLabel" = 'someone-else', hash = repeat('a', 64) WHERE id = $1`, ids[0]);
+    await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditLog" SET "actorLabel" = 'x' WHERE id = $1`, ids[0]), /append-only/);
+    await assert.rejects(db.auditLog.deleteMany({ where: { id: ids[4] } }), /append-only/);
+    await assert.rejects(db.$executeRawUnsafe(`TRUNCATE "AuditLog"`), /append-only/);
+    assert.equal((await verifyAuditChain()).ok, true);
+    assert.equal(await db.auditLog.count(), 5);
+  });
+
+  test('a re-hashed edit still fails at the next row', async () => {
+    const ids = await resetLog();
+    await tamper(`UPDATE "AuditLog" SET "actorLabel" = 'someone-else', hash = repeat('a', 64) WHERE id = $1`, ids[0]);
     const result = await verifyAuditChain();
     assert.equal(result.ok, false);
     assert.equal(result.firstBroken?.id, ids[0]!.toString());
