@@ -16,7 +16,7 @@
  * Customer invoices — entity_type 'account.move', event_type 'invoice.sync', attributes.move_type
  *   'out_invoice' (invoice) or 'out_refund' (credit note; amount positive), contract_line_id,
  *   attributes.period_start / period_end (ISO dates, end exclusive), document_number, status.
- *   Vendor bills ('bill.sync', move_type 'in_invoice') never bill a rental.
+ *   Vendor bills ('vendor_bill.sync', move_type 'in_invoice') never bill a rental.
  *
  * Duplicates and retries: every aggregate below is idempotent. Activity timestamps use
  * min/max; per-record values use argMax over (occurred_at, ingested_at, event_id); a

@@ -40,7 +40,7 @@ before(async () => {
     { ...i2 },
     ev('I2', 'retrying', '2026-11-26T00:00:00Z', { amount: 250.25 }),
     ev('I3', 'dead_lettered', '2026-11-10T00:00:00Z', { amount: 400, currency: 'CAD', customer: 'Bluewater Utilities' }),
-    ev('I4', 'failed', '2026-10-20T00:00:00Z', { amount: 999.99, interface_id: 'vendor-bills', event_type: 'bill.sync', customer: '', vendor: 'Steelco', attributes: { move_type: 'in_invoice' } }),
+    ev('I4', 'failed', '2026-10-20T00:00:00Z', { amount: 999.99, interface_id: 'vendor-bills', event_type: 'vendor_bill.sync', customer: '', vendor: 'Steelco', attributes: { move_type: 'in_invoice' } }),
     ev('R1', 'failed', '2026-11-20T00:00:00Z'),
     ev('R1', 'succeeded', '2026-11-20T10:00:00Z'),
     ev('R2', 'failed', '2026-11-21T00:00:00Z'),

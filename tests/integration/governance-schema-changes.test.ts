@@ -39,7 +39,7 @@ before(async () => {
       source_system: 'portal',
       target_system: 'odoo',
       entity_type: 'account.move',
-      event_type: 'bill.sync',
+      event_type: 'vendor_bill.sync',
       operation: 'create',
       source_record_id: p.id,
       status: 'succeeded',

@@ -200,7 +200,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
               document: (
                 <>
                   <Link href={recordHref}>{r.document_number || r.source_record_id}</Link>
-                  <div className="muted">{r.last_event_type === 'bill.sync' ? 'vendor bill' : 'customer invoice'} · {r.project}</div>
+                  <div className="muted">{r.last_event_type === 'vendor_bill.sync' ? 'vendor bill' : 'customer invoice'} · {r.project}</div>
                 </>
               ),
               counterparty: r.counterparty,

@@ -22,7 +22,7 @@ export async function GET(request: Request): Promise<Response> {
       interface: r.interface_id,
       source_record_id: r.source_record_id,
       document_number: r.document_number,
-      kind: r.last_event_type === 'bill.sync' ? 'vendor bill' : 'customer invoice',
+      kind: r.last_event_type === 'vendor_bill.sync' ? 'vendor bill' : 'customer invoice',
       counterparty: r.counterparty,
       project: r.project,
       currency: r.currency,
