@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { TableGrid } from '@/components/ui/TableGrid';
 import type { LedgerEventView } from '@/lib/ledger/query';
 import { formatMoney } from '@/lib/format';
 
@@ -126,33 +127,5 @@ export function LedgerTable({ events, detailsHidden, payloadHidden }: { events: 
     manualSorting: true,
     manualPagination: true,
   });
-  return (
-    <table>
-      <caption className="muted" style={{ textAlign: 'left', captionSide: 'top', padding: '0.25rem 0' }}>
-        Ledger events, newest first
-      </caption>
-      <thead>
-        {table.getHeaderGroups().map((group) => (
-          <tr key={group.id}>
-            {group.headers.map((header) => (
-              <th key={header.id} scope="col" className={(header.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric ? 'num' : undefined}>
-                {flexRender(header.column.columnDef.header, header.getContext())}
-              </th>
-            ))}
-          </tr>
-        ))}
-      </thead>
-      <tbody>
-        {table.getRowModel().rows.map((row) => (
-          <tr key={row.id}>
-            {row.getVisibleCells().map((cell) => (
-              <td key={cell.id} className={(cell.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric ? 'num' : undefined}>
-                {flexRender(cell.column.columnDef.cell, cell.getContext())}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <TableGrid table={table} caption="Ledger events, newest first" />;
 }
