@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { interfaceHealth, openExposure } from '@/lib/overview/summary';
 import { parseDashboardFilters } from '@/lib/finance/filters';
 import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
@@ -8,6 +9,7 @@ import { MoneyList } from '@/components/ui/MoneyList';
 
 export default async function OverviewPage() {
   await requirePage('dashboards.view');
+  const locale = await requestLocale();
   // The unbilled tile uses the unbilled-rentals dashboard's default filters, so both agree.
   const [health, exposure, unbilled] = await Promise.all([interfaceHealth(), openExposure(), unbilledDashboard(parseDashboardFilters({}).filters, { trend: false })]);
   const openTotal = health.reduce((sum, row) => sum + row.open_exceptions, 0);
@@ -40,7 +42,7 @@ export default async function OverviewPage() {
           <div className="label">Unbilled rental value</div>
           <div className="value" data-testid="unbilled-value">
             <Link href="/finance/unbilled-rentals">
-              <MoneyList cents={unbilled.totals} empty="Nothing unbilled" />
+              <MoneyList locale={locale} cents={unbilled.totals} empty="Nothing unbilled" />
             </Link>
           </div>
           <div className="muted">{unbilled.contracts.toLocaleString('en-US')} contracts</div>
@@ -49,7 +51,7 @@ export default async function OverviewPage() {
           <div className="card" key={row.currency}>
             <div className="label">Money in failing syncs ({row.currency})</div>
             <div className="value">
-              <Link href={`/finance/invoice-exceptions?currency=${row.currency}`}>{formatMoney(row.amount_at_risk, row.currency)}</Link>
+              <Link href={`/finance/invoice-exceptions?currency=${row.currency}`}>{formatMoney(row.amount_at_risk, row.currency, locale)}</Link>
             </div>
           </div>
         ))}

@@ -1,7 +1,9 @@
 /** Display formatting shared by pages: money per currency, ages and relative times. */
-export function formatMoney(amount: number, currency: string): string {
+
+/** Money in the reader's locale, to the currency's minor unit (stored amounts are exact cents). */
+export function formatMoney(amount: number, currency: string, locale: string): string {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount);
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { RequestError } from '@/lib/api/errors';
 import { LEDGER_STATUSES } from '@/lib/ledger/event';
 import {
@@ -36,6 +37,7 @@ function localInput(date: Date): string {
 
 export default async function LedgerPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const raw = toSearchParams(await searchParams);
   const visibility = ledgerVisibility(viewer.role);
   let parsed: ParsedLedgerQuery | null = null;
@@ -160,7 +162,7 @@ export default async function LedgerPage({ searchParams }: { searchParams: Promi
             </p>
           ) : (
             <>
-              <LedgerTable events={result.events} detailsHidden={!visibility.details} payloadHidden={!visibility.payload} />
+              <LedgerTable locale={locale} events={result.events} detailsHidden={!visibility.details} payloadHidden={!visibility.payload} />
               <nav className="pager" aria-label="Pages">
                 {result.page > 1 ? <Link href={`/ledger?${href({ page: String(result.page - 1) })}`}>← Previous</Link> : <span className="muted">← Previous</span>}
                 <span>

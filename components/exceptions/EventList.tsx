@@ -8,7 +8,7 @@ import { formatDateTime, formatMoney } from '@/lib/format';
  * language; the technical detail is one click away for roles that may see error details,
  * and payloads only for roles that may see payloads (the query never selects them otherwise).
  */
-export function EventList({ events, canViewDetails, canViewPayload }: { events: LedgerEventView[]; canViewDetails: boolean; canViewPayload: boolean }) {
+export function EventList({ events, locale, canViewDetails, canViewPayload }: { events: LedgerEventView[]; locale: string; canViewDetails: boolean; canViewPayload: boolean }) {
   if (events.length === 0) return <p className="empty">No ledger events for this record.</p>;
   return (
     <table>
@@ -45,7 +45,7 @@ export function EventList({ events, canViewDetails, canViewPayload }: { events: 
             <td>
               <span className={`badge ${e.status === 'succeeded' ? 'good' : e.status === 'pending' ? 'warn' : 'bad'}`}>{e.status}</span>
             </td>
-            <td className="num">{e.currency ? formatMoney(e.amountCents / 100, e.currency) : '—'}</td>
+            <td className="num">{e.currency ? formatMoney(e.amountCents / 100, e.currency, locale) : '—'}</td>
             <td>{e.document_number || '—'}</td>
             <td>
               {e.error_category ? (

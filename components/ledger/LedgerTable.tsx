@@ -16,7 +16,7 @@ const STATUS_TONE: Record<string, string> = {
 
 const column = createColumnHelper<LedgerEventView>();
 
-function buildColumns(hidden: { details: boolean; payload: boolean }) {
+function buildColumns(hidden: { details: boolean; payload: boolean }, locale: string) {
   return [
     column.accessor('occurredAt', { header: 'Occurred (UTC)', cell: (info) => info.getValue().replace('T', ' ').slice(0, 19) }),
     column.accessor('interfaceKey', { header: 'Interface' }),
@@ -40,7 +40,7 @@ function buildColumns(hidden: { details: boolean; payload: boolean }) {
     column.accessor('amount', {
       header: 'Amount',
       meta: { numeric: true },
-      cell: (info) => (info.row.original.currency ? formatMoney(info.getValue(), info.row.original.currency) : '—'),
+      cell: (info) => (info.row.original.currency ? formatMoney(info.getValue(), info.row.original.currency, locale) : '—'),
     }),
     column.accessor('status', {
       header: 'Status',
@@ -118,10 +118,10 @@ function buildColumns(hidden: { details: boolean; payload: boolean }) {
 }
 
 /** Rows are one server-side page; filters and paging are URL links rendered by the page. */
-export function LedgerTable({ events, detailsHidden, payloadHidden }: { events: LedgerEventView[]; detailsHidden: boolean; payloadHidden: boolean }) {
+export function LedgerTable({ events, locale, detailsHidden, payloadHidden }: { events: LedgerEventView[]; locale: string; detailsHidden: boolean; payloadHidden: boolean }) {
   const table = useReactTable({
     data: events,
-    columns: buildColumns({ details: detailsHidden, payload: payloadHidden }),
+    columns: buildColumns({ details: detailsHidden, payload: payloadHidden }, locale),
     getCoreRowModel: getCoreRowModel(),
     getRowId: (row) => row.eventId,
     manualSorting: true,

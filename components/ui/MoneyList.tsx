@@ -1,7 +1,7 @@
 import { formatMoney } from '@/lib/format';
 
 /** Amounts per currency (cents in), never summed across currencies. */
-export function MoneyList({ cents, empty = '—' }: { cents: Record<string, number>; empty?: string }) {
+export function MoneyList({ cents, locale, empty = '—' }: { cents: Record<string, number>; locale: string; empty?: string }) {
   const entries = Object.entries(cents).filter(([, v]) => v !== 0).sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return <>{empty}</>;
   return (
@@ -9,7 +9,7 @@ export function MoneyList({ cents, empty = '—' }: { cents: Record<string, numb
       {entries.map(([currency, value], i) => (
         <span key={currency}>
           {i > 0 && ' · '}
-          {formatMoney(value / 100, currency || 'USD')}
+          {formatMoney(value / 100, currency || 'USD', locale)}
         </span>
       ))}
     </>

@@ -62,6 +62,20 @@ describe('overview with the demo estate', () => {
     });
   }
 
+  test('a German browser sees German number formatting with exact cents', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    await signInAs(page, app.baseUrl, 'finance');
+    await page.goto(`${app.baseUrl}/`);
+    assert.match(await tile(page, 'unbilled-value'), /^[\d.]+,\d{2}\s(CA)?\$/);
+    await context.close();
+    const english = await browser.newPage();
+    await signInAs(english, app.baseUrl, 'finance');
+    await english.goto(`${app.baseUrl}/`);
+    assert.match(await tile(english, 'unbilled-value'), /^(CA)?\$[\d,]+\.\d{2}/);
+    await english.close();
+  });
+
   test('the unbilled tile matches the unbilled-rentals dashboard', async () => {
     const page = await browser.newPage();
     await signInAs(page, app.baseUrl, 'finance');

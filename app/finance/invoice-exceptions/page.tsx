@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { can } from '@/lib/auth/permissions';
 import { first, hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
@@ -31,7 +32,7 @@ function duration(seconds: number | null): string {
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
-function BreakdownTable({ title, rows }: { title: string; rows: ExceptionBreakdownRow[] }) {
+function BreakdownTable({ title, rows, locale }: { title: string; rows: ExceptionBreakdownRow[]; locale: string }) {
   const grouped = new Map<string, { records: number; cents: Record<string, number> }>();
   for (const r of rows) {
     const g = grouped.get(r.key) ?? { records: 0, cents: {} };
@@ -59,7 +60,7 @@ function BreakdownTable({ title, rows }: { title: string; rows: ExceptionBreakdo
                 <td>{key || '(none)'}</td>
                 <td className="num">{g.records}</td>
                 <td className="num">
-                  <MoneyList cents={g.cents} />
+                  <MoneyList locale={locale} cents={g.cents} />
                 </td>
               </tr>
             ))}
@@ -72,6 +73,7 @@ function BreakdownTable({ title, rows }: { title: string; rows: ExceptionBreakdo
 
 export default async function InvoiceExceptionsPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const details = can(viewer.role, 'records.viewDetails');
   const raw = await searchParams;
   const { filters, values } = parseDashboardFilters(raw);
@@ -120,7 +122,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
         <div className="card">
           <div className="label">Money at risk</div>
           <div className="value" data-testid="money-at-risk">
-            <MoneyList cents={riskCents} empty="None" />
+            <MoneyList locale={locale} cents={riskCents} empty="None" />
           </div>
         </div>
         <div className="card">
@@ -156,10 +158,10 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
 
       <h2>Breakdowns of open exceptions</h2>
       <div className="grid-2">
-        <BreakdownTable title="By error category" rows={byCategory} />
-        <BreakdownTable title="By interface" rows={byInterface} />
-        <BreakdownTable title="By customer or vendor" rows={byCounterparty} />
-        <BreakdownTable title="By project" rows={byProject} />
+        <BreakdownTable title="By error category" rows={byCategory} locale={locale} />
+        <BreakdownTable title="By interface" rows={byInterface} locale={locale} />
+        <BreakdownTable title="By customer or vendor" rows={byCounterparty} locale={locale} />
+        <BreakdownTable title="By project" rows={byProject} locale={locale} />
       </div>
 
       <h2>Records</h2>
@@ -205,7 +207,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
               ),
               counterparty: r.counterparty,
               interface: r.interface_id,
-              amount: r.currency ? formatMoney(r.amountCents / 100, r.currency) : '—',
+              amount: r.currency ? formatMoney(r.amountCents / 100, r.currency, locale) : '—',
               status: (
                 <>
                   <span className={`badge ${open ? 'bad' : 'good'}`}>{open ? r.last_status : `resolved ${formatDateTime(r.resolved_at)}`}</span>

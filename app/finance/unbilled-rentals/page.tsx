@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
 import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
@@ -11,7 +12,7 @@ import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
 import { BarsChart, TimeSeriesChart } from '@/components/ui/Charts';
 
-function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
+function Breakdown({ title, rows, locale }: { title: string; rows: BreakdownRow[]; locale: string }) {
   return (
     <div>
       <h3>{title}</h3>
@@ -32,7 +33,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
                 <td>{r.key}</td>
                 <td className="num">{r.lines}</td>
                 <td className="num">
-                  <MoneyList cents={r.unbilledCents} />
+                  <MoneyList locale={locale} cents={r.unbilledCents} />
                 </td>
               </tr>
             ))}
@@ -45,6 +46,7 @@ function Breakdown({ title, rows }: { title: string; rows: BreakdownRow[] }) {
 
 export default async function UnbilledRentalsPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const raw = await searchParams;
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled');
@@ -81,7 +83,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         <div className="card">
           <div className="label">Unbilled value</div>
           <div className="value" data-testid="unbilled-total">
-            <MoneyList cents={dashboard.totals} empty="Nothing unbilled" />
+            <MoneyList locale={locale} cents={dashboard.totals} empty="Nothing unbilled" />
           </div>
         </div>
         <div className="card">
@@ -128,7 +130,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
               </td>
               <td className="num">{c.lines}</td>
               <td className="num">
-                <MoneyList cents={c.unbilledCents} />
+                <MoneyList locale={locale} cents={c.unbilledCents} />
               </td>
             </tr>
           ))}
@@ -137,9 +139,9 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
 
       <h2>Breakdowns</h2>
       <div className="grid-2">
-        <Breakdown title="By project" rows={dashboard.byProject} />
-        <Breakdown title="By customer" rows={dashboard.byCustomer} />
-        <Breakdown title="By equipment class" rows={dashboard.byEquipmentClass} />
+        <Breakdown title="By project" rows={dashboard.byProject} locale={locale} />
+        <Breakdown title="By customer" rows={dashboard.byCustomer} locale={locale} />
+        <Breakdown title="By equipment class" rows={dashboard.byEquipmentClass} locale={locale} />
       </div>
 
       <h2>Contract lines</h2>
@@ -172,9 +174,9 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
             project: l.project,
             equipmentClass: `${l.equipmentClass} (${l.equipmentId})`,
             period: `${l.dispatchedAt.slice(0, 10)} → ${l.offRentAt ? l.offRentAt.slice(0, 10) : 'on rent'} (${l.billableDays} d)`,
-            accrued: formatMoney(l.accruedCents / 100, l.currency || 'USD'),
-            billed: formatMoney(l.billedCents / 100, l.currency || 'USD'),
-            unbilled: formatMoney(l.unbilledCents / 100, l.currency || 'USD'),
+            accrued: formatMoney(l.accruedCents / 100, l.currency || 'USD', locale),
+            billed: formatMoney(l.billedCents / 100, l.currency || 'USD', locale),
+            unbilled: formatMoney(l.unbilledCents / 100, l.currency || 'USD', locale),
             age: l.ageDays,
             cause:
               l.cause === 'invoice_failing' && l.failingInvoice ? (

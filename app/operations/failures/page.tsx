@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
@@ -17,6 +18,7 @@ import { assignGroupAction } from '@/app/operations/actions';
 
 export default async function FailuresPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const raw = await searchParams;
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, GROUP_SORTS, 'newest');
@@ -120,7 +122,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
             interfaces: `${g.interfaces.join(', ')} (${g.entityTypes.join(', ')})`,
             oldest: formatDateTime(g.firstSeen),
             newest: formatRelative(g.lastSeen),
-            amount: <MoneyList cents={g.amountCents} />,
+            amount: <MoneyList locale={locale} cents={g.amountCents} />,
             overdue: (
               <>
                 {g.overdue > 0 && <span className="badge bad">{g.overdue} overdue</span>} {g.unassigned > 0 && <span className="badge warn">{g.unassigned} unassigned</span>}{' '}
@@ -173,7 +175,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
                   </Link>
                 ),
                 interface: `${i.record.interface_id} (${i.record.entity_type})`,
-                amount: i.record.currency ? formatMoney(i.record.amountCents / 100, i.record.currency) : '—',
+                amount: i.record.currency ? formatMoney(i.record.amountCents / 100, i.record.currency, locale) : '—',
                 status: (
                   <>
                     <span className="badge bad">{i.record.last_status}</span> <span className="badge">{i.state}</span> {i.overdue && <span className="badge warn">overdue</span>}

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { can } from '@/lib/auth/permissions';
 import { prisma } from '@/lib/db/client';
 import { first, type RawParams } from '@/lib/finance/filters';
@@ -10,6 +11,7 @@ import { EventList } from '@/components/exceptions/EventList';
 /** A synced record's events; records with a triage case open the case page instead. */
 export default async function RecordPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const raw = await searchParams;
   const key = { interfaceKey: first(raw.interface), entityType: first(raw.entity), sourceRecordId: first(raw.id) };
   if (!key.interfaceKey || !key.entityType || !key.sourceRecordId) return <p className="empty">Name a record: interface, entity and id.</p>;
@@ -25,7 +27,7 @@ export default async function RecordPage({ searchParams }: { searchParams: Promi
       <h1>
         {key.interfaceKey} · {key.entityType} · {key.sourceRecordId}
       </h1>
-      <EventList events={events} canViewDetails={can(viewer.role, 'records.viewDetails')} canViewPayload={can(viewer.role, 'records.viewPayload')} />
+      <EventList locale={locale} events={events} canViewDetails={can(viewer.role, 'records.viewDetails')} canViewPayload={can(viewer.role, 'records.viewPayload')} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { can } from '@/lib/auth/permissions';
 import { parseDashboardFilters } from '@/lib/finance/filters';
 import { contractLineAggregates } from '@/lib/finance/rental-queries';
@@ -10,12 +11,13 @@ import { EventList } from '@/components/exceptions/EventList';
 
 export default async function ContractLinePage({ params }: { params: Promise<{ line: string }> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const lineId = decodeURIComponent((await params).line);
   const { filters } = parseDashboardFilters({});
   const [aggregates, events] = await Promise.all([contractLineAggregates(filters, lineId), contractLineEvents(lineId, can(viewer.role, 'records.viewPayload'))]);
   const aggregate = aggregates[0];
   const line = aggregate ? computeUnbilledLine(aggregate, filters.to) : null;
-  const money = (cents: number) => formatMoney(cents / 100, line?.currency || 'USD');
+  const money = (cents: number) => formatMoney(cents / 100, line?.currency || 'USD', locale);
   return (
     <section>
       <p>
@@ -57,7 +59,7 @@ export default async function ContractLinePage({ params }: { params: Promise<{ l
         </>
       )}
       <h2>Events for this contract line</h2>
-      <EventList events={events} canViewDetails={can(viewer.role, 'records.viewDetails')} canViewPayload={can(viewer.role, 'records.viewPayload')} />
+      <EventList locale={locale} events={events} canViewDetails={can(viewer.role, 'records.viewDetails')} canViewPayload={can(viewer.role, 'records.viewPayload')} />
     </section>
   );
 }

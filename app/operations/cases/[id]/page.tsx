@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
+import { requestLocale } from '@/lib/locale';
 import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { prisma } from '@/lib/db/client';
 import { recordEvents } from '@/lib/exceptions/open-records';
@@ -16,6 +17,7 @@ import { acknowledgeAction, assignCaseAction, noteAction, replayAction, resolveA
 
 export default async function CasePage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requirePage('dashboards.view');
+  const locale = await requestLocale();
   const { id } = await params;
   const db = await prisma();
   const found = await db.exceptionCase.findUnique({
@@ -150,7 +152,7 @@ export default async function CasePage({ params }: { params: Promise<{ id: strin
       )}
 
       <h2>Events</h2>
-      <EventList events={events} canViewDetails={details} canViewPayload={can(viewer.role, 'records.viewPayload')} />
+      <EventList locale={locale} events={events} canViewDetails={details} canViewPayload={can(viewer.role, 'records.viewPayload')} />
     </section>
   );
 }
