@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * `npm test`: typecheck, build the app (browser tests run the real production build),
- * then every test file under tests/ in one run of Node's test runner, so its closing
+ * then every test file under tests/ in one vitest run (vitest.config.ts), so its closing
  * summary counts them all. Integration tests need PostgreSQL on 127.0.0.1:5432
  * (TEST_POSTGRES_URL) and browser tests Chromium at /usr/bin/chromium (CHROMIUM_PATH).
  */
@@ -21,30 +21,17 @@ function step(title: string, command: string, args: string[], env: NodeJS.Proces
   }
 }
 
-function testFiles(dir: string): string[] {
+function hasTests(dir: string): boolean {
   const full = path.join(root, dir);
-  if (!fs.existsSync(full)) return [];
-  return fs
-    .readdirSync(full)
-    .filter((name) => name.endsWith('.test.ts'))
-    .sort()
-    .map((name) => path.join(dir, name));
+  return fs.existsSync(full) && fs.readdirSync(full).some((name) => name.endsWith('.test.ts'));
 }
 
 const only = process.argv.slice(2);
 const suites = only.length ? only : ['unit', 'integration', 'browser'];
-const files = suites.flatMap((suite) => testFiles(path.join('tests', suite)));
 
 step('prisma generate', 'npm', ['run', '--silent', 'prisma:generate']);
 step('typecheck', bin('tsc'), ['--noEmit']);
-if (suites.includes('browser') && testFiles(path.join('tests', 'browser')).length > 0) {
+if (suites.includes('browser') && hasTests(path.join('tests', 'browser'))) {
   step('next build', bin('next'), ['build']);
 }
-step(`tests (${files.length} files)`, process.execPath, [
-  '--import',
-  'tsx',
-  '--test',
-  '--test-concurrency=2',
-  '--test-timeout=600000',
-  ...files,
-]);
+step(`tests (${suites.join(', ')})`, bin('vitest'), ['run', ...suites.map((suite) => path.join('tests', suite) + '/')]);

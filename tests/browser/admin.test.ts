@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/app';
@@ -12,12 +12,12 @@ import { ledgerEvent } from '../support/ingest';
 let app: RunningApp;
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   app = await startApp();
   browser = await launchBrowser();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import pg from 'pg';
@@ -27,7 +27,7 @@ let idp: http.Server;
 let browser: Browser;
 let database: { url: string; drop(): Promise<void> };
 
-before(async () => {
+beforeAll(async () => {
   const idpPort = await freePort();
   const issuer = `http://127.0.0.1:${idpPort}`;
   database = await createTestDatabase();
@@ -66,7 +66,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => (idp ? idp.close(resolve) : resolve(undefined)));
   await app?.stop();

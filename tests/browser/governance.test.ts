@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import pg from 'pg';
@@ -18,7 +18,7 @@ let browser: Browser;
 let database: { url: string; drop(): Promise<void> };
 const SECOND_BOARD = 'board2@plumbline.local';
 
-before(async () => {
+beforeAll(async () => {
   database = await createTestDatabase();
   app = await startApp({ env: { DATABASE_URL: database.url } });
   const client = new pg.Client({ connectionString: database.url });
@@ -32,7 +32,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await app?.stop();
   await database?.drop();

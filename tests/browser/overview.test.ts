@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/app';
@@ -11,11 +11,11 @@ import { launchBrowser, signInAs, type DemoRole } from '../support/browser';
  */
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
 });
 
@@ -29,10 +29,10 @@ const count = (text: string) => Number(text.replace(/,/g, ''));
 
 describe('overview with the demo estate', () => {
   let app: RunningApp;
-  before(async () => {
+  beforeAll(async () => {
     app = await startApp();
   });
-  after(async () => {
+  afterAll(async () => {
     await app?.stop();
   });
 
@@ -92,10 +92,10 @@ describe('overview on an empty store', () => {
   const adminEmail = 'ops-lead@example.com';
   const adminPassword = 'a-long-admin-password-2026';
   let app: RunningApp;
-  before(async () => {
+  beforeAll(async () => {
     app = await startApp({ env: { PLUMBLINE_DEMO: '0', PLUMBLINE_ADMIN_EMAIL: adminEmail, PLUMBLINE_ADMIN_PASSWORD: adminPassword } });
   });
-  after(async () => {
+  afterAll(async () => {
     await app?.stop();
   });
 

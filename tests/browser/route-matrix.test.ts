@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DEMO_PASSWORD, startApp, type RunningApp } from '../support/app';
 import { discoverEntryPoints, type EntryPoint } from '../support/routes';
@@ -33,12 +33,12 @@ function capabilityOf(entry: EntryPoint, fn = 'default') {
   return found.capability;
 }
 
-before(async () => {
+beforeAll(async () => {
   app = await startApp();
   for (const user of DEMO_USERS) sessions.set(user.role, await signInHttp(app.baseUrl, user.email, DEMO_PASSWORD));
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.stop();
 });
 

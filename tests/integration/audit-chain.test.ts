@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -12,11 +12,11 @@ import { auditCsvStream } from '@/lib/audit/csv';
 /** The hash chain on real PostgreSQL: intact, an edited row, a deleted row; filters and CSV. */
 let stores: TestStores;
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

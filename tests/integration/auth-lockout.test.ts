@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import { prisma } from '@/lib/db/client';
@@ -10,12 +10,12 @@ let stores: TestStores;
 const EMAIL = 'lockout@plumbline.local';
 const PASSWORD = 'correct horse battery staple';
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   await upsertLocalUser({ email: EMAIL, name: 'Lockout', role: 'finance', password: PASSWORD });
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

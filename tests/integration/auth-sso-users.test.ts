@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import { prisma } from '@/lib/db/client';
@@ -18,11 +18,11 @@ const settings: OidcSettings = {
   defaultRole: 'viewer',
 };
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +46,7 @@ async function insert(rows: ReturnType<typeof ev>[]) {
   await insertRows('sync_ledger', rows);
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -71,7 +71,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
   await stores.cleanup();
 });

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
@@ -27,7 +27,7 @@ function ev(record: string, status: string, when: string, fields: Record<string,
   };
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { insertRows } = await import('@/lib/clickhouse/client');
   const i2 = ev('I2', 'failed', '2026-11-25T00:00:00Z', { amount: 250.25 });
@@ -52,7 +52,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
@@ -48,7 +48,7 @@ function invoice(line: string, record: string, moveType: string, status: string,
   });
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { insertRows } = await import('@/lib/clickhouse/client');
   const transport = rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-01T08:05:00Z', { amount: 175, currency: 'USD', sync_key: 'surcharge-A-transport', attributes: { surcharge_kind: 'transport' } });
@@ -81,7 +81,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

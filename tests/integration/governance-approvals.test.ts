@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Role } from '@/lib/db/generated/enums';
 import type { Viewer } from '@/lib/auth/session';
@@ -44,7 +44,7 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   assert.fail('expected the vote to be refused');
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   users.engineer = await makeUser('engineer', 'integration_engineer');
   users.boardA = await makeUser('board-a', 'governance_board');
@@ -62,7 +62,7 @@ before(async () => {
   originalId = (await prisma.schemaVersion.create({ data: { interfaceId, version: '1.0', schema: { type: 'object' }, status: 'active', compatibility: 'FULL' } })).id;
 });
 
-after(async () => {
+afterAll(async () => {
   await stores?.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Viewer } from '@/lib/auth/session';
 import { useTestStores, type TestStores } from '../support/stores';
@@ -13,7 +13,7 @@ const BASE = {
   required: ['id'],
 };
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { prisma } = await import('@/lib/db/client');
   const { insertRows, toClickHouseDateTime } = await import('@/lib/clickhouse/client');
@@ -51,7 +51,7 @@ before(async () => {
   await insertRows('sync_ledger', [{ event_id: 'other-1', interface_id: 'other', source_system: 'x', target_system: 'y', entity_type: 'z', event_type: 'z', operation: 'create', source_record_id: 'o', status: 'succeeded', occurred_at: toClickHouseDateTime(new Date(now)), payload: '{}' }]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores?.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SyncDirection } from '@/lib/db/generated/enums';
 import type { Viewer } from '@/lib/auth/session';
@@ -47,7 +47,7 @@ async function insertEvents(events: EventSpec[]): Promise<void> {
   );
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { prisma } = await import('@/lib/db/client');
   const db = await prisma();
@@ -113,7 +113,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores?.cleanup();
 });
 

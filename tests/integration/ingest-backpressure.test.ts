@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import { BOOTSTRAP_KEY, ledgerEvent, postLedger, seedIngestRegistry } from '../support/ingest';
@@ -11,7 +11,7 @@ import { BOOTSTRAP_KEY, ledgerEvent, postLedger, seedIngestRegistry } from '../s
 let stores: TestStores;
 let server: { port: number; close(): Promise<void> };
 
-before(async () => {
+beforeAll(async () => {
   process.env.PLUMBLINE_INGEST_KEY = BOOTSTRAP_KEY;
   stores = await useTestStores();
   await seedIngestRegistry();
@@ -20,7 +20,7 @@ before(async () => {
   server = await startIngestServer({ port: 0, host: '127.0.0.1', batching: { maxQueueItems: 5, maxBatchItems: 1000, maxDelayMs: 1500 } });
 });
 
-after(async () => {
+afterAll(async () => {
   await server.close();
   await stores.cleanup();
 });

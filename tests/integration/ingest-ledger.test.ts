@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { useTestStores, type TestStores } from '../support/stores';
@@ -34,14 +34,14 @@ async function recordState(): Promise<unknown[]> {
   );
 }
 
-before(async () => {
+beforeAll(async () => {
   process.env.PLUMBLINE_INGEST_KEY = BOOTSTRAP_KEY;
   stores = await useTestStores();
   registry = await seedIngestRegistry();
   await start();
 });
 
-after(async () => {
+afterAll(async () => {
   await server.close();
   await stores.cleanup();
 });

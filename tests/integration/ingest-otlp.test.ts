@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
 import { context, trace } from '@opentelemetry/api';
@@ -26,7 +26,7 @@ let stores: TestStores;
 let server: { port: number; close(): Promise<void> };
 let url: string;
 
-before(async () => {
+beforeAll(async () => {
   process.env.PLUMBLINE_INGEST_KEY = BOOTSTRAP_KEY;
   stores = await useTestStores();
   await seedIngestRegistry();
@@ -35,7 +35,7 @@ before(async () => {
   url = `http://127.0.0.1:${server.port}/v1/traces`;
 });
 
-after(async () => {
+afterAll(async () => {
   await server.close();
   await stores.cleanup();
 });

@@ -1,14 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
 /** The sync-ledger contract end to end: validation at the boundary, exact money, every field stored. */
 describe('sync-ledger contract (chDB)', () => {
   let stores: TestStores;
-  before(async () => {
+  beforeAll(async () => {
     stores = await useTestStores();
   });
-  after(async () => {
+  afterAll(async () => {
     await stores.cleanup();
   });
 

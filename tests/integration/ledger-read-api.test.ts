@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
@@ -96,7 +96,7 @@ const DUPLICATE_SECOND = ledgerRow('dup-1', 5, { status: 'retrying', error_categ
 
 const RECENT_IDS_NEWEST_FIRST = ['inv-failed', 'ts-1', 'formula-1', 'dup-1', ...BULK.map((r) => r.event_id as string)];
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { command, insertRows } = await import('@/lib/clickhouse/client');
   // Merges would collapse the duplicate before the read-time dedupe is ever exercised.
@@ -106,7 +106,7 @@ before(async () => {
   await insertRows('sync_ledger', [DUPLICATE_SECOND]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import { ledgerEvent } from '../support/ingest';
@@ -14,14 +14,14 @@ let stores: TestStores;
 let admin: Viewer;
 const DAY = 86_400_000;
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const db = await prisma();
   const row = await db.user.create({ data: { email: 'root@plumbline.local', name: 'Root', role: 'admin' } });
   admin = { id: row.id, email: row.email, name: row.name, role: row.role };
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +32,7 @@ function event(iface: string, status: string, at: Date) {
   };
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -72,7 +72,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
   await stores.cleanup();
 });

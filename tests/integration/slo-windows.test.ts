@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
@@ -78,7 +78,7 @@ function span(service: string, name: string, agoMs: number, durationMs: number, 
   };
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { insertRows } = await import('@/lib/clickhouse/client');
   const duplicate = event('iface-a', 'E', 'succeeded', 2 * 1440 * MIN, 2 * 1440 * MIN - 1000, 'dup-event');
@@ -111,7 +111,7 @@ before(async () => {
   ]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

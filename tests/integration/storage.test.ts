@@ -1,14 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
 /** Foundation: migrations are idempotent on both stores and current record state is duplicate-proof. */
 describe('storage foundation (chDB + PostgreSQL)', () => {
   let stores: TestStores;
-  before(async () => {
+  beforeAll(async () => {
     stores = await useTestStores();
   });
-  after(async () => {
+  afterAll(async () => {
     await stores.cleanup();
   });
 

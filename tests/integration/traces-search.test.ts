@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 
@@ -85,7 +85,7 @@ function ledgerRow(eventId: string, traceId: string, document: string, status: s
   };
 }
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   const { insertRows } = await import('@/lib/clickhouse/client');
   await insertRows('otel_traces', [
@@ -98,7 +98,7 @@ before(async () => {
   await insertRows('sync_ledger', [ledgerRow('ev-invoice', INVOICE_TRACE, 'INV/2026/0042', 'failed'), ledgerRow('ev-other', OTHER_TRACE, 'INV/2026/0043', 'succeeded')]);
 });
 
-after(async () => {
+afterAll(async () => {
   await stores.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ let receiverUrl = '';
 const received: { path: string; event: string | undefined; body: { event: string; attempt: number; data: { n: number } } }[] = [];
 const failuresLeft = new Map<string, number>([['/flaky', 1]]);
 
-before(async () => {
+beforeAll(async () => {
   stores = await useTestStores();
   receiver = http.createServer((req, res) => {
     let body = '';
@@ -35,7 +35,7 @@ before(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 });
 
-after(async () => {
+afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
   await stores.cleanup();
 });

@@ -8,7 +8,7 @@ import { resetEnvCache } from '@/lib/config/env';
 /**
  * Real stores for an integration test file: chDB in a fresh temp directory and a fresh
  * database on the local PostgreSQL (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
- * Node's test runner gives every file its own process, which chDB needs (one data dir per process).
+ * vitest runs every file in its own process (vitest.config.ts), which chDB needs (one data dir per process).
  */
 export interface TestStores {
   dataDir: string;

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 

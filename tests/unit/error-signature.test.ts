@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { businessMessage, classifyOdooError, ERROR_CATEGORIES, isRetryableByDefault } from '@/lib/ledger/error-category';
 import { errorSignature, normalizeErrorMessage, signatureHash } from '@/lib/ledger/error-signature';

@@ -1,4 +1,4 @@
-import { describe, it, before } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { context, trace, SpanKind, SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -119,7 +119,7 @@ function pick(row: SpanRow, keys: readonly (keyof SpanRow)[]): Partial<SpanRow> 
 
 describe('OTLP trace requests from the OpenTelemetry JS SDK', () => {
   let spans: ReadableSpan[] = [];
-  before(() => {
+  beforeAll(() => {
     spans = recordSpans();
     assert.equal(spans.length, 4);
   });
@@ -127,7 +127,7 @@ describe('OTLP trace requests from the OpenTelemetry JS SDK', () => {
   for (const format of ['protobuf', 'json'] as const) {
     describe(`${format} (otlp-transformer serializer)`, () => {
       let rows: SpanRow[] = [];
-      before(() => {
+      beforeAll(() => {
         const result = toSpanRows(decodeTraceRequest(serialise(spans, format), format));
         assert.equal(result.rejected, 0);
         assert.deepEqual(result.errors, []);

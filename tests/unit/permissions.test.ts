@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { can, canTriageEntity, CAPABILITIES, ROLES, type Capability } from '@/lib/auth/permissions';
 import { maskPayroll, MASK } from '@/lib/auth/masking';

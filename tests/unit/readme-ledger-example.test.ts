@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { ledgerEventSchema, LEDGER_STATUSES } from '@/lib/ledger/event';

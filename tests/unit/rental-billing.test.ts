@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { accruedRentalValue, billableDays, cheapestRentalCharge, overtimeCharge, type RentalRates } from '@/lib/finance/rental-billing';
 

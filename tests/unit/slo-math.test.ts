@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { ALERT_WINDOW_KEYS, BURN_RATE_POLICY, budgetRemaining, burnRate, errorBudget, evaluateAlert, timeToExhaustion, timeToExhaustionMs, type AlertWindowKey, type EventCounts } from '@/lib/slo/math';
 
