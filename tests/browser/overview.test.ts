@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/app';
 import { launchBrowser, signInAs, type DemoRole } from '../support/browser';
+import { ledgerEvent } from '../support/ingest';
 
 /**
  * The overview on the real build. With the demo estate every role sees live tiles and the
@@ -113,22 +114,12 @@ describe('overview on an empty store', () => {
     assert.equal(await tile(page, 'unbilled-value'), 'Nothing unbilled');
 
     const now = Date.now();
-    const event = (n: number, status: string) => ({
-      event_id: `overview-${n}`,
-      interface_id: 'rental-invoicing',
-      source_system: 'rentaldesk',
-      target_system: 'odoo',
-      entity_type: 'account.move',
-      event_type: 'invoice.sync',
-      operation: 'create',
-      source_record_id: `INV-${n}`,
-      status,
-      occurred_at: new Date(now - n * 60_000).toISOString(),
-      amount: '1250.00',
-      currency: 'USD',
-      schema_version: '1.0',
-      ...(status === 'failed' ? { error: { category: 'validation', message: 'Missing analytic account' } } : {}),
-    });
+    const event = (n: number, status: string) =>
+      ledgerEvent(n, {
+        status,
+        occurred_at: new Date(now - n * 60_000).toISOString(),
+        ...(status === 'failed' ? { error: { category: 'validation', message: 'Missing analytic account' } } : {}),
+      });
     const response = await fetch(`${app.ingestUrl}/v1/ledger`, {
       method: 'POST',
       headers: { authorization: `Bearer ${app.ingestKey}`, 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { useTestStores, type TestStores } from '../support/stores';
+import { createAdminViewer, useTestStores, type TestStores } from '../support/stores';
 import { prisma } from '@/lib/db/client';
 import type { Viewer } from '@/lib/auth/session';
 import { changeRole, createUser, setUserDisabled } from '@/lib/admin/users';
@@ -17,9 +17,7 @@ let admin: Viewer;
 
 beforeAll(async () => {
   stores = await useTestStores();
-  const db = await prisma();
-  const row = await db.user.create({ data: { email: 'root@plumbline.local', name: 'Root', role: 'admin' } });
-  admin = { id: row.id, email: row.email, name: row.name, role: row.role };
+  admin = await createAdminViewer();
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { useTestStores, type TestStores } from '../support/stores';
+import { createAdminViewer, useTestStores, type TestStores } from '../support/stores';
 import { ledgerEvent } from '../support/ingest';
 import { prisma } from '@/lib/db/client';
 import { command, insertRows, queryRows } from '@/lib/clickhouse/client';
@@ -16,9 +16,7 @@ const DAY = 86_400_000;
 
 beforeAll(async () => {
   stores = await useTestStores();
-  const db = await prisma();
-  const row = await db.user.create({ data: { email: 'root@plumbline.local', name: 'Root', role: 'admin' } });
-  admin = { id: row.id, email: row.email, name: row.name, role: row.role };
+  admin = await createAdminViewer();
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { resetEnvCache } from '@/lib/config/env';
+import type { Viewer } from '@/lib/auth/session';
 
 /**
  * Real stores for an integration test file: chDB in a fresh temp directory and a fresh
@@ -62,4 +63,11 @@ export async function useTestStores(): Promise<TestStores> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An admin user in the test database, as the session would present them to lib/ code. */
+export async function createAdminViewer(email = 'root@plumbline.local'): Promise<Viewer> {
+  const { prisma } = await import('@/lib/db/client');
+  const row = await (await prisma()).user.create({ data: { email, name: 'Root', role: 'admin' } });
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
 }
