@@ -1,130 +1,421 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
+import type { AttemptPlan, SpanPlan } from '@/lib/demo/generate';
+import type { LedgerEventInput } from '@/lib/ledger/event';
+import type { LedgerRow } from '@/lib/ledger/row';
+import type { ExportTraceRequest, KeyValue, Span } from '@/lib/traces/otlp/decode';
 
 /**
- * `npm run bench:queries`: generates BENCH_SPANS spans (default 200 000) and BENCH_EVENTS
- * ledger events (default 100 000) over 30 days into a temporary chDB store, then times the
- * SLO and trace-explorer queries (p50 / p95 over BENCH_REPEATS runs) and prints each as a
- * ratio of `SELECT count() FROM otel_traces` measured in the same run, so figures compare
- * across machines. The issue's target is p95 ≤ 300 ms at BENCH_SPANS=20000000 BENCH_EVENTS=10000000.
+ * `npm run bench:queries`: times the data functions behind the finance, failures, ledger,
+ * SLO and trace pages on the embedded default (chDB + PGlite in a temporary data dir).
+ *
+ * Data: BENCH_EVENTS ledger events (default 200 000) from the demo generator
+ * (lib/demo/generate.ts), made in chunks of ~100 000 so millions never sit in memory. Each
+ * chunk is the demo estate at a smaller scale with its own seed, and its record ids
+ * (source record, contract, contract line, equipment, document and PO numbers) get a
+ * `-B<chunk>` suffix: chunk = one branch of a larger firm, so records never merge across
+ * chunks. Event ids are fresh random UUIDs, unique across chunks. BENCH_SPANS spans
+ * (default 2 × events; the generator plans 3 per attempt) come from the attempts' trace
+ * plans, an evenly spread share of attempts keeping its trace; the others are ledger events
+ * without a trace, as from an interface that does not trace.
+ *
+ * Rows go straight into ClickHouse, mapped exactly as ingest maps them (ledgerEventSchema +
+ * toLedgerRow; OTLP spans through toSpanRows), and the materialized views fill as on ingest:
+ * this measures queries, not ingest, so HTTP, API keys and duplicate checks are bypassed.
+ * Exception cases in PGlite come from one run of the case-sync job after the load.
+ * BENCH_DATA_DIR=dir keeps the loaded store in `dir` and reuses it on the next run.
+ *
+ * Each case runs once to warm up, then BENCH_REPEATS times (default 10); it prints p50 / p95
+ * and p95 as a ratio of `SELECT count() FROM otel_traces` measured in the same run, so
+ * figures compare across machines. Issues' target: p95 ≤ 300 ms at 10 M events / 20 M spans.
  */
-const SPANS = Number(process.env.BENCH_SPANS ?? 200_000);
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);
-const BATCH = 50_000;
-const DAYS = 30;
-const INTERFACES = ['rental-invoicing', 'vendor-bills', 'timesheets', 'equipment-telemetry', 'rental-dispatch'];
-const SERVICES = ['rentaldesk', 'buyportal', 'sitelog', 'fleettrack', 'rentaldesk'];
+const EVENTS = positive('BENCH_EVENTS', 200_000);
+const SPANS = positive('BENCH_SPANS', 2 * EVENTS);
+const REPEATS = positive('BENCH_REPEATS', 10);
+const TARGET_MS = 300;
+const SEED = 20261122;
+const CHUNK_EVENTS = 100_000;
+/** Spans per insert: one insert writes a part per day partition, so fewer, larger inserts. */
+const SPAN_INSERT_ROWS = 250_000;
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumbline-bench-'));
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${raw}`);
+  return value;
+}
+
+const keptDir = process.env.BENCH_DATA_DIR;
+const dataDir = keptDir ? path.resolve(keptDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'plumbline-bench-'));
+fs.mkdirSync(dataDir, { recursive: true });
 process.env.PLUMBLINE_DATA_DIR = dataDir;
 delete process.env.CLICKHOUSE_URL;
+delete process.env.DATABASE_URL;
 
 const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
-const { insertRows, queryRows, closeClickHouse } = await import('@/lib/clickhouse/client');
+const { command, queryOne, queryRows, closeClickHouse } = await import('@/lib/clickhouse/client');
+const { migratePostgres } = await import('@/lib/db/migrate');
+const { closeDatabase, prisma } = await import('@/lib/db/client');
+const { seedDemoRegistry } = await import('@/lib/demo/estate');
+const { DEMO_PROJECTS } = await import('@/lib/demo/catalog');
+const { generateDemoTraffic } = await import('@/lib/demo/generate');
+const { ledgerEventSchema } = await import('@/lib/ledger/event');
+const { toLedgerRow } = await import('@/lib/ledger/row');
+const { toSpanRows } = await import('@/lib/traces/otlp/decode');
+const { parseDashboardFilters, parseTableParams } = await import('@/lib/finance/filters');
+const { filterOptions } = await import('@/lib/finance/filter-options');
+const { unbilledDashboard } = await import('@/lib/finance/unbilled-rentals');
+const { contractLineAggregates } = await import('@/lib/finance/rental-queries');
+const { sortUnbilled, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled-table');
+const invoices = await import('@/lib/finance/invoice-exceptions');
+const { contractLineEvents, openRecords, recordEvents } = await import('@/lib/exceptions/open-records');
+const { groupBySignature, GROUP_SORTS, queueItems, sortGroups } = await import('@/lib/exceptions/queue');
+const { overdueRules } = await import('@/lib/exceptions/overdue');
+const { triageAssignees } = await import('@/lib/exceptions/triage');
+const { syncExceptionCases } = await import('@/lib/exceptions/sync');
+const { ledgerEventsApiResponse } = await import('@/lib/ledger/query');
 const { windowCounts, sliHistory, latencyQuantilesPerHour, worstRecords } = await import('@/lib/slo/query');
-const { searchTraces, traceWaterfall, traceLedgerEvents } = await import('@/lib/traces/query');
+const { recentServices, searchTraces, traceWaterfall, traceLedgerEvents } = await import('@/lib/traces/query');
 
 const now = new Date();
-const start = now.getTime() - DAYS * 86_400_000;
-const hex = (bytes: number) => crypto.randomBytes(bytes).toString('hex');
-const nsTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '') + '000000';
-const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+// --------------------------------------------------------------------------- load
+
+/** Random ids from a refilled buffer: one randomBytes call per 64 KiB instead of per id. */
+class RandomHex {
+  private buffer = Buffer.alloc(0);
+  private at = 0;
+  take(bytes: number): string {
+    if (this.at + bytes > this.buffer.length) {
+      this.buffer = crypto.randomBytes(1 << 16);
+      this.at = 0;
+    }
+    const out = this.buffer.toString('hex', this.at, this.at + bytes);
+    this.at += bytes;
+    return out;
+  }
+}
+
+/** OTLP span kinds (the SDK's SpanKind + 1). */
+const OTLP_KIND: Record<SpanPlan['kind'], number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const BRANCHED_EVENT_FIELDS = ['source_record_id', 'contract_id', 'contract_line_id', 'equipment_id', 'document_number', 'po_number'] as const;
+const BRANCHED_SPAN_ATTRIBUTES = ['record.id', 'document.number', 'rental.contract'] as const;
+
+const str = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
+const nanos = (ms: number) => `${Math.round(ms)}000000`;
+
+function branchEvent(event: AttemptPlan['event'], suffix: string): AttemptPlan['event'] {
+  const out = { ...event };
+  for (const field of BRANCHED_EVENT_FIELDS) {
+    const value = out[field];
+    if (value) out[field] = `${value}${suffix}`;
+  }
+  return out;
+}
+
+/** The trace plan as OTLP spans, grouped by service (one resource per service, as the SDK exports). */
+function planSpans(plan: SpanPlan, traceId: string, spanId: string, parentSpanId: string, suffix: string, ids: RandomHex, out: Map<string, Span[]>): void {
+  const attributes = { ...plan.attributes };
+  for (const key of BRANCHED_SPAN_ATTRIBUTES) if (attributes[key]) attributes[key] = `${attributes[key]}${suffix}`;
+  const end = plan.startMs + plan.durationMs;
+  const span: Span = {
+    traceId,
+    spanId,
+    traceState: '',
+    parentSpanId,
+    flags: 1,
+    name: plan.name,
+    kind: OTLP_KIND[plan.kind],
+    startTimeUnixNano: nanos(plan.startMs),
+    endTimeUnixNano: nanos(end),
+    attributes: Object.entries(attributes).map(([k, v]) => str(k, v)),
+    droppedAttributesCount: 0,
+    events: plan.failed ? [{ timeUnixNano: nanos(end), name: 'exception', attributes: [str('exception.message', plan.message)], droppedAttributesCount: 0 }] : [],
+    droppedEventsCount: 0,
+    links: [],
+    droppedLinksCount: 0,
+    status: plan.failed ? { code: 2, message: plan.message } : { code: 1, message: '' },
+  };
+  const list = out.get(plan.service) ?? [];
+  list.push(span);
+  out.set(plan.service, list);
+  for (const child of plan.children) planSpans(child, traceId, ids.take(8), spanId, suffix, ids, out);
+}
+
+function traceRequest(byService: Map<string, Span[]>): ExportTraceRequest {
+  return {
+    resourceSpans: [...byService].map(([service, spans]) => ({
+      resource: { attributes: [str('service.name', service), str('deployment.environment', 'demo')], droppedAttributesCount: 0 },
+      scopeSpans: [{ scope: { name: `${service}-integration`, version: '1.4.2', attributes: [], droppedAttributesCount: 0 }, spans, schemaUrl: '' }],
+      schemaUrl: '',
+    })),
+  };
+}
+
+function spansIn(plan: SpanPlan): number {
+  return 1 + plan.children.reduce((n, child) => n + spansIn(child), 0);
+}
+
+/**
+ * Rows reach ClickHouse as an NDJSON file and `INSERT … FROM INFILE`: chDB parses the same
+ * rows about 4× faster from a file than inline after the statement (insertRows' path),
+ * which is what makes a 10 M-event load fit in the time a benchmark run can take.
+ */
+async function insertFile(table: string, rows: readonly object[], file: string): Promise<void> {
+  if (rows.length === 0) return;
+  fs.writeFileSync(file, rows.map((row) => JSON.stringify(row)).join('\n'));
+  try {
+    await command(`INSERT INTO ${table} FROM INFILE '${file}' FORMAT JSONEachRow`);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** The demo scale that yields about `events` attempts: a fixed part plus a part proportional to scale. */
+function scaleFor(events: number): number {
+  const one = generateDemoTraffic(now, { seed: SEED }).attempts.length;
+  const four = generateDemoTraffic(now, { seed: SEED, scale: 4 }).attempts.length;
+  const perScale = (four - one) / 3;
+  return Math.max(0.01, (events - (one - perScale)) / perScale);
+}
+
+async function load(): Promise<{ events: number; spans: number; rejectedSpans: number }> {
+  const chunks = Math.max(1, Math.ceil(EVENTS / CHUNK_EVENTS));
+  const chunkScale = scaleFor(EVENTS / chunks);
+  const sample = generateDemoTraffic(now, { seed: SEED }).attempts;
+  const spansPerAttempt = sample.reduce((n, a) => n + spansIn(a.trace), 0) / sample.length;
+  const tracedShare = Math.min(1, SPANS / (EVENTS * spansPerAttempt));
+  const ids = new RandomHex();
+  const files = fs.mkdtempSync(path.join(dataDir, 'load-'));
+  let attemptIndex = 0;
+  let events = 0;
+  let spans = 0;
+  let rejectedSpans = 0;
+  let inserting: Promise<void> = Promise.resolve();
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const suffix = `-B${chunk}`;
+    const ingestedAt = new Date();
+    const { attempts } = generateDemoTraffic(now, { seed: SEED + chunk, scale: chunkScale });
+    const ledger: LedgerRow[] = [];
+    const byService = new Map<string, Span[]>();
+    for (const attempt of attempts) {
+      const traced = Math.floor((attemptIndex + 1) * tracedShare) > Math.floor(attemptIndex * tracedShare);
+      attemptIndex += 1;
+      const input: LedgerEventInput = { ...branchEvent(attempt.event, suffix), event_id: crypto.randomUUID() };
+      if (traced) {
+        input.trace_id = ids.take(16);
+        input.span_id = ids.take(8);
+        planSpans(attempt.trace, input.trace_id, input.span_id, '', suffix, ids, byService);
+      }
+      ledger.push(toLedgerRow(ledgerEventSchema.parse(input), false, ingestedAt));
+    }
+    const { rows, rejected } = toSpanRows(traceRequest(byService));
+    rejectedSpans += rejected;
+    // One chunk inserts while the next one is generated.
+    await inserting;
+    inserting = (async () => {
+      await insertFile('sync_ledger', ledger, path.join(files, 'ledger.ndjson'));
+      for (let i = 0; i < rows.length; i += SPAN_INSERT_ROWS) await insertFile('otel_traces', rows.slice(i, i + SPAN_INSERT_ROWS), path.join(files, 'spans.ndjson'));
+    })();
+    events += ledger.length;
+    spans += rows.length;
+    process.stdout.write(`\r  chunk ${chunk + 1}/${chunks}: ${count(events)} events, ${count(spans)} spans`);
+  }
+  await inserting;
+  fs.rmSync(files, { recursive: true, force: true });
+  process.stdout.write('\n');
+  return { events, spans, rejectedSpans };
+}
+
+// --------------------------------------------------------------------------- run
+
+interface Case {
+  page: string;
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+interface Result extends Case {
+  p50: number;
+  p95: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function time(c: Case): Promise<Result> {
+  await c.run();
+  const times: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const began = performance.now();
+    await c.run();
+    times.push(performance.now() - began);
+  }
+  times.sort((a, b) => a - b);
+  return { ...c, p50: percentile(times, 50), p95: percentile(times, 95) };
+}
 
 try {
   await migrateClickHouse();
-  const traces = Math.ceil(SPANS / 3);
-  const knownTraces: { traceId: string; doc: string }[] = [];
-  console.log(`generating ${SPANS.toLocaleString('en-US')} spans and ${EVENTS.toLocaleString('en-US')} ledger events in ${dataDir}`);
-  const t0 = performance.now();
-  let written = 0;
-  for (let offset = 0; offset < traces; offset += BATCH / 3) {
-    const rows: object[] = [];
-    const ledger: object[] = [];
-    for (let t = offset; t < Math.min(traces, offset + BATCH / 3); t++) {
-      const at = start + Math.floor(((t + 0.5) / traces) * DAYS * 86_400_000);
-      const i = t % INTERFACES.length;
-      const traceId = hex(16);
-      const root = hex(8);
-      const mid = hex(8);
-      const failed = t % 37 === 0;
-      const duration = 200 + ((t * 7919) % 600_000);
-      const doc = `INV/2026/${String(t).padStart(7, '0')}`;
-      if (t % Math.max(1, Math.floor(traces / 50)) === 0) knownTraces.push({ traceId, doc });
-      const attributes = { 'plumbline.interface': INTERFACES[i]!, 'document.number': doc, 'record.id': `R-${t}` };
-      const span = (spanId: string, parent: string, service: string, name: string, startMs: number, ms: number) => ({
-        Timestamp: nsTime(Math.round(startMs)), TraceId: traceId, SpanId: spanId, ParentSpanId: parent, TraceState: '', SpanName: name, SpanKind: 'Internal',
-        ServiceName: service, ResourceAttributes: { 'service.name': service }, ScopeName: 'bench', ScopeVersion: '1', SpanAttributes: attributes,
-        Duration: Math.round(ms * 1_000_000), StatusCode: failed ? 'Error' : 'Ok', StatusMessage: failed ? 'ValidationError' : '',
-        'Events.Timestamp': [], 'Events.Name': [], 'Events.Attributes': [], 'Links.TraceId': [], 'Links.SpanId': [], 'Links.TraceState': [], 'Links.Attributes': [],
-      });
-      rows.push(span(root, '', SERVICES[i]!, `${SERVICES[i]} export`, at, duration));
-      rows.push(span(mid, root, 'middleware', 'queue_job.perform', at + duration * 0.3, duration * 0.6));
-      rows.push(span(hex(8), mid, 'odoo', 'POST /json/2/account.move/create', at + duration * 0.4, duration * 0.4));
-      if (written + ledger.length < EVENTS && (t * EVENTS) / traces >= written + ledger.length) {
-        ledger.push({
-          event_id: crypto.randomUUID(), sync_key: `k-${Math.floor(t / 2)}`, interface_id: INTERFACES[i], source_system: SERVICES[i], target_system: 'odoo',
-          entity_type: 'account.move', event_type: 'invoice.created', operation: 'create', source_record_id: `R-${t}`, source_record_version: '',
-          target_record_id: '', status: failed ? 'failed' : 'succeeded', attempt: 1, error_category: failed ? 'validation' : '', error_code: '',
-          error_message: failed ? 'ValidationError' : '', occurred_at: chTime(at), synced_at: failed ? null : chTime(at + duration), amount: 100, currency: 'USD',
-          document_number: doc, project: 'JOB-2301', customer: '', vendor: '', contract_id: `RC-${t % 5000}`, contract_line_id: '', equipment_id: '',
-          equipment_class: '', trace_id: traceId, span_id: root, schema_version: '1.0', schema_drift: 0, attributes: {}, payload: '{}',
-        });
-      }
-    }
-    await insertRows('otel_traces', rows);
-    await insertRows('sync_ledger', ledger);
-    written += ledger.length;
+  await migratePostgres();
+  await seedDemoRegistry();
+  const existing = Number((await queryOne<{ n: number }>('SELECT count() AS n FROM sync_ledger'))?.n ?? 0);
+  if (existing > 0) {
+    console.log(`bench:queries: reusing the store in ${dataDir} (BENCH_DATA_DIR); BENCH_EVENTS and BENCH_SPANS are ignored`);
+  } else {
+    console.log(`bench:queries: ${count(EVENTS)} ledger events and up to ${count(SPANS)} spans from the demo generator into ${dataDir}`);
+    const loadStarted = performance.now();
+    const loaded = await load();
+    console.log(
+      `loaded ${count(loaded.events)} ledger events and ${count(loaded.spans)} spans (${loaded.rejectedSpans} spans rejected) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
+    );
   }
-  console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const syncStarted = performance.now();
+  const synced = await syncExceptionCases();
+  console.log(`case sync (PGlite): ${synced.opened} cases opened, ${synced.closed} closed in ${((performance.now() - syncStarted) / 1000).toFixed(1)} s`);
+  const stored = await queryOne<{ events: number; spans: number; records: number; open: number }>(
+    `SELECT (SELECT count() FROM sync_ledger) AS events, (SELECT count() FROM otel_traces) AS spans,
+            (SELECT count() FROM ledger_record_current) AS records, (SELECT countIf(is_open_exception) FROM ledger_record_current) AS open`,
+  );
+  const parts = await queryRows<{ table: string; parts: number; bytes: number }>(
+    `SELECT table, count() AS parts, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY bytes DESC`,
+  );
+  console.log(
+    `stored: ${count(Number(stored?.events))} ledger events, ${count(Number(stored?.spans))} spans, ${count(Number(stored?.records))} records, ${count(Number(stored?.open))} open exceptions`,
+  );
+  console.log(`active parts: ${parts.map((p) => `${p.table} ${p.parts} (${mb(Number(p.bytes))})`).join(', ')}`);
+
+  const db = await prisma();
+  const anyCase = await db.exceptionCase.findFirst({ orderBy: { sourceRecordId: 'asc' }, select: { id: true, interfaceKey: true, entityType: true, sourceRecordId: true } });
+  const defaults = parseDashboardFilters({}).filters;
+  const project = DEMO_PROJECTS[0]!.code;
+  const byProject = parseDashboardFilters({ project }).filters;
+  const noQueueOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
+  const biggestGroup = sortGroups(groupBySignature(await queueItems(defaults, noQueueOptions)), 'largest')[0];
+  const table = parseTableParams({}, invoices.INVOICE_EXCEPTION_SORTS, 'first_failure');
+  // Picked by hash, not by load order, so a reused store yields the same ones.
+  const traced = await queryOne<{ trace_id: string; document_number: string }>(
+    `SELECT trace_id, document_number FROM sync_ledger WHERE trace_id != '' AND document_number != '' ORDER BY cityHash64(event_id) LIMIT 1`,
+  );
+  const line = await queryOne<{ contract_line_id: string }>(
+    `SELECT contract_line_id FROM sync_ledger WHERE event_type = 'rental.dispatched' ORDER BY cityHash64(event_id) LIMIT 1`,
+  );
+  const samples = { traceId: traced?.trace_id ?? '', documentNumber: traced?.document_number ?? '', contractLineId: line?.contract_line_id ?? '' };
+
+  const invoicePage = (filters: typeof defaults) =>
+    Promise.all([
+      invoices.moneyAtRisk(filters),
+      invoices.exceptionCounts(filters),
+      invoices.exceptionAging(filters),
+      invoices.openedVsResolved(filters),
+      invoices.resolutionTimes(filters),
+      invoices.exceptionBreakdown(filters, 'category'),
+      invoices.exceptionBreakdown(filters, 'interface'),
+      invoices.exceptionBreakdown(filters, 'counterparty'),
+      invoices.exceptionBreakdown(filters, 'project'),
+      invoices.invoiceExceptionRows(filters, 'open', table),
+      filterOptions(['account.move']),
+      overdueRules(),
+    ]);
+  const failuresPage = async (filters: typeof defaults, signature = '') => {
+    const [items] = await Promise.all([queueItems(filters, { ...noQueueOptions, signature }), filterOptions(), triageAssignees(), overdueRules()]);
+    return sortGroups(groupBySignature(items), GROUP_SORTS[0]);
+  };
+  const ledgerApi = async (query: Record<string, string>) => (await ledgerEventsApiResponse(new URLSearchParams(query), 'admin')).text();
 
   const slo = { interfaceKey: 'rental-invoicing', sliKind: 'latency' as const, thresholdMs: 300_000, spanName: null, windowDays: 28 };
-  const spanSlo = { ...slo, spanName: 'rentaldesk export' };
+  const spanSlo = { ...slo, spanName: 'rentaldesk export account.move' };
   const successSlo = { ...slo, sliKind: 'success' as const, thresholdMs: null };
-  const sample = knownTraces[Math.floor(knownTraces.length / 2)]!;
   const day = { from: new Date(now.getTime() - 86_400_000), to: now };
-  const month = { from: new Date(now.getTime() - DAYS * 86_400_000), to: now };
+  const month = { from: new Date(now.getTime() - 30 * 86_400_000), to: now };
 
-  const cases: [string, () => Promise<unknown>][] = [
-    ['baseline: SELECT count() FROM otel_traces', () => queryRows('SELECT count() FROM otel_traces')],
-    ['SLO windows, ledger success (one query)', () => windowCounts(successSlo, now)],
-    ['SLO windows, ledger latency (one query)', () => windowCounts(slo, now)],
-    ['SLO windows, span latency (one query)', () => windowCounts(spanSlo, now)],
-    ['SLO history (buckets over window)', () => sliHistory(slo, now)],
-    ['SLO latency p50/p95/p99 per hour (7 d)', () => latencyQuantilesPerHour(slo, now, 7)],
-    ['SLO worst records', () => worstRecords(slo, now)],
-    ['traces: last 24 h, newest page', () => searchTraces(day)],
-    ['traces: interface + error, 24 h', () => searchTraces({ ...day, interfaceKey: 'rental-invoicing', status: 'error' })],
-    ['traces: invoice number, 30 d', () => searchTraces({ ...month, businessKey: sample.doc })],
-    ['traces: slowest, 24 h', () => searchTraces({ ...day, sort: 'slowest' })],
-    ['trace waterfall by id (lookup-bounded)', () => traceWaterfall(sample.traceId)],
-    ['trace ledger events by id', () => traceLedgerEvents(sample.traceId)],
+  const UNBILLED = '/finance/unbilled-rentals';
+  const INVOICES = '/finance/invoice-exceptions';
+  const FAILURES = '/operations/failures';
+  const LEDGER = '/api/v1/ledger/events';
+  const cases: Case[] = [
+    { page: 'baseline', name: 'SELECT count() FROM otel_traces', run: () => queryRows('SELECT count() FROM otel_traces') },
+    { page: UNBILLED, name: 'page (dashboard + trend + filter options)', run: () => Promise.all([unbilledDashboard(defaults), filterOptions(['rental.contract'])]) },
+    { page: UNBILLED, name: 'unbilledDashboard, default 90 days', run: () => unbilledDashboard(defaults) },
+    { page: UNBILLED, name: `unbilledDashboard, project ${project}`, run: () => unbilledDashboard(byProject) },
+    { page: UNBILLED, name: 'filterOptions(rental.contract)', run: () => filterOptions(['rental.contract']) },
+    { page: UNBILLED, name: 'API: lines, no trend, sorted', run: async () => sortUnbilled((await unbilledDashboard(defaults, { trend: false })).lines, parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled')) },
+    { page: UNBILLED, name: 'line detail: aggregates + events', run: () => Promise.all([contractLineAggregates(defaults, samples.contractLineId), contractLineEvents(samples.contractLineId, false)]) },
+    { page: INVOICES, name: 'page (12 queries), default 90 days', run: () => invoicePage(defaults) },
+    { page: INVOICES, name: `page (12 queries), project ${project}`, run: () => invoicePage(byProject) },
+    { page: INVOICES, name: 'moneyAtRisk', run: () => invoices.moneyAtRisk(defaults) },
+    { page: INVOICES, name: 'exceptionCounts', run: () => invoices.exceptionCounts(defaults) },
+    { page: INVOICES, name: 'exceptionAging', run: () => invoices.exceptionAging(defaults) },
+    { page: INVOICES, name: 'openedVsResolved', run: () => invoices.openedVsResolved(defaults) },
+    { page: INVOICES, name: 'resolutionTimes', run: () => invoices.resolutionTimes(defaults) },
+    { page: INVOICES, name: 'exceptionBreakdown(counterparty)', run: () => invoices.exceptionBreakdown(defaults, 'counterparty') },
+    { page: INVOICES, name: 'invoiceExceptionRows, page 1', run: () => invoices.invoiceExceptionRows(defaults, 'open', table) },
+    { page: INVOICES, name: 'filterOptions(account.move)', run: () => filterOptions(['account.move']) },
+    { page: INVOICES, name: 'API: all open rows', run: () => invoices.invoiceExceptionRows(defaults, 'open', { ...table, page: 1, pageSize: 100_000 }) },
+    { page: FAILURES, name: 'page (queue + options + users + rules)', run: () => failuresPage(defaults) },
+    { page: FAILURES, name: `page, project ${project}`, run: () => failuresPage(byProject) },
+    { page: FAILURES, name: 'case list of the largest group', run: () => failuresPage(defaults, biggestGroup?.signatureHash ?? '') },
+    { page: FAILURES, name: 'queueItems (ClickHouse + cases)', run: () => queueItems(defaults, noQueueOptions) },
+    { page: FAILURES, name: 'openRecords, filtered (ClickHouse)', run: () => openRecords(defaults) },
+    { page: FAILURES, name: 'filterOptions(all)', run: () => filterOptions() },
+    { page: FAILURES, name: 'case page: case + record events', run: async () =>
+        anyCase &&
+        Promise.all([
+          db.exceptionCase.findUnique({
+            where: { id: anyCase.id },
+            include: { assignee: { select: { name: true } }, notes: { include: { author: { select: { name: true } } } }, replays: true },
+          }),
+          recordEvents(anyCase, false),
+          triageAssignees(),
+          overdueRules(),
+        ]),
+    },
+    { page: FAILURES, name: 'API /api/v1/exceptions', run: async () => sortGroups(groupBySignature(await queueItems(defaults, noQueueOptions)), '') },
+    { page: 'case-sync job', name: 'openRecords, unfiltered (ClickHouse part)', run: () => openRecords() },
+    { page: 'case-sync job', name: 'syncExceptionCases, steady state', run: () => syncExceptionCases() },
+    { page: LEDGER, name: 'default (7 days, page 1 of 50)', run: () => ledgerApi({}) },
+    { page: LEDGER, name: 'interface + status=failed', run: () => ledgerApi({ interface: 'rental-invoicing', status: 'failed' }) },
+    { page: LEDGER, name: 'q = document number (90 days)', run: () => ledgerApi({ q: samples.documentNumber }) },
+    { page: LEDGER, name: 'page 20', run: () => ledgerApi({ page: '20' }) },
+    { page: '/slo', name: 'windows, ledger success (one query)', run: () => windowCounts(successSlo, now) },
+    { page: '/slo', name: 'windows, ledger latency (one query)', run: () => windowCounts(slo, now) },
+    { page: '/slo', name: 'windows, span latency (one query)', run: () => windowCounts(spanSlo, now) },
+    { page: '/slo', name: 'history (buckets over window)', run: () => sliHistory(slo, now) },
+    { page: '/slo', name: 'latency p50/p95/p99 per hour (7 d)', run: () => latencyQuantilesPerHour(slo, now, 7) },
+    { page: '/slo', name: 'worst records', run: () => worstRecords(slo, now) },
+    { page: '/traces', name: 'last 24 h, newest page', run: () => searchTraces(day) },
+    { page: '/traces', name: 'recent services (7 d)', run: () => recentServices(new Date(now.getTime() - 7 * 86_400_000)) },
+    { page: '/traces', name: 'interface + error, 24 h', run: () => searchTraces({ ...day, interfaceKey: 'rental-invoicing', status: 'error' }) },
+    { page: '/traces', name: 'invoice number, 30 d', run: () => searchTraces({ ...month, businessKey: samples.documentNumber }) },
+    { page: '/traces', name: 'slowest, 24 h', run: () => searchTraces({ ...day, sort: 'slowest' }) },
+    { page: '/traces', name: 'waterfall by id', run: () => traceWaterfall(samples.traceId) },
+    { page: '/traces', name: 'ledger events by trace id', run: () => traceLedgerEvents(samples.traceId) },
   ];
 
-  const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  const results: { name: string; p50: number; p95: number }[] = [];
-  for (const [name, run] of cases) {
-    await run();
-    const times: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const began = performance.now();
-      await run();
-      times.push(performance.now() - began);
-    }
-    times.sort((a, b) => a - b);
-    results.push({ name, p50: percentile(times, 50), p95: percentile(times, 95) });
-  }
+  const results: Result[] = [];
+  for (const c of cases) results.push(await time(c));
   const baseline = results[0]!;
-  console.log(`\n${REPEATS} runs each; ratio = p95 ÷ baseline p95 (${baseline.p95.toFixed(1)} ms)\n`);
-  console.log(`${'query'.padEnd(48)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'ratio'.padStart(8)}`);
+  const width = Math.max(...results.map((r) => r.page.length + r.name.length + 3));
+  console.log(`\n${REPEATS} runs each after one warm-up; ratio = p95 ÷ baseline p95 (${baseline.p95.toFixed(1)} ms); ✗ = p95 over ${TARGET_MS} ms\n`);
+  console.log(`${'case'.padEnd(width)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'ratio'.padStart(8)}`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(48)} ${r.p50.toFixed(1).padStart(9)} ${r.p95.toFixed(1).padStart(9)} ${(r.p95 / Math.max(baseline.p95, 0.001)).toFixed(1).padStart(8)}`);
+    const label = `${r.page} · ${r.name}`;
+    console.log(`${label.padEnd(width)} ${r.p50.toFixed(1).padStart(9)} ${r.p95.toFixed(1).padStart(9)} ${(r.p95 / Math.max(baseline.p95, 0.001)).toFixed(1).padStart(8)}${r.p95 > TARGET_MS ? ' ✗' : ''}`);
   }
-  const worst = Math.max(...results.slice(1).map((r) => r.p95));
-  console.log(`\nslowest p95: ${worst.toFixed(1)} ms (target at 20 M spans / 10 M events: ≤ 300 ms)`);
+  const measured = results.slice(1);
+  const slowest = measured.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const missed = measured.filter((r) => r.p95 > TARGET_MS);
+  console.log(`\nslowest p95: ${slowest.p95.toFixed(1)} ms (${slowest.page} · ${slowest.name}); target ≤ ${TARGET_MS} ms at 10 M events / 20 M spans`);
+  console.log(`${measured.length - missed.length} of ${measured.length} cases within ${TARGET_MS} ms at this scale`);
+  console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} (chDB and PGlite run in this process)`);
 } finally {
+  await closeDatabase();
   await closeClickHouse();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!keptDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }
