@@ -107,6 +107,25 @@ function cheapestBreakdown(days: number, r: RateCents): { breakdown: RentalBreak
 }
 
 /**
+ * cheapestBreakdown is pure, and the unbilled dashboard's trend re-prices every contract line
+ * at dozens of instants, so the same (days, rates) pairs recur thousands of times: keep the
+ * answers, bounded (cleared when full; a demo estate needs a few hundred entries).
+ */
+const BREAKDOWN_CACHE_LIMIT = 20_000;
+const breakdownCache = new Map<string, { breakdown: RentalBreakdown; cents: number }>();
+
+function cachedCheapestBreakdown(days: number, r: RateCents): { breakdown: RentalBreakdown; cents: number } {
+  const key = `${days}:${r.day}:${r.week}:${r.fourWeek}`;
+  let found = breakdownCache.get(key);
+  if (!found) {
+    found = cheapestBreakdown(days, r);
+    if (breakdownCache.size >= BREAKDOWN_CACHE_LIMIT) breakdownCache.clear();
+    breakdownCache.set(key, found);
+  }
+  return found;
+}
+
+/**
  * The cheapest charge for `days` rental days. Fractional days round up (a started day
  * counts); zero or negative days cost nothing (a data error upstream must not become a
  * negative charge). Throws RangeError for NaN/infinite days or negative rates.
@@ -116,7 +135,7 @@ export function cheapestRentalCharge(days: number, rates: RentalRates): RentalCh
   const r = rateCents(rates);
   const wholeDays = Math.ceil(days);
   if (wholeDays <= 0) return { amount: 0, amountCents: 0, fourWeeks: 0, weeks: 0, days: 0 };
-  const { breakdown, cents } = cheapestBreakdown(wholeDays, r);
+  const { breakdown, cents } = cachedCheapestBreakdown(wholeDays, r);
   return { amount: fromCents(cents), amountCents: cents, ...breakdown };
 }
 

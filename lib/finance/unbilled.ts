@@ -238,20 +238,59 @@ export interface TrendPoint {
   unbilledCents: CurrencyTotals;
 }
 
+/** What the trend needs of one line, parsed once: the trend re-evaluates every line at each instant. */
+interface TrendLine {
+  currency: string;
+  dispatchedAt: Date;
+  offRentMs: number | null;
+  rates: RentalRates;
+  surcharges: { atMs: number; cents: number }[];
+  /** Invoices that bill once synced (never cancelled ones): credit notes count negative. */
+  billing: { billedMs: number; cents: number }[];
+}
+
+function trendLine(line: ContractLineAggregate): TrendLine | null {
+  if (!line.dispatchedAt) return null;
+  return {
+    currency: line.currency,
+    dispatchedAt: new Date(line.dispatchedAt),
+    offRentMs: line.offRentAt ? Date.parse(line.offRentAt) : null,
+    rates: rates(line),
+    surcharges: line.surcharges.map((s) => ({ atMs: Date.parse(s.at), cents: s.cents })),
+    billing: line.invoices
+      .filter((i) => i.billedAt !== null && i.lastStatus !== 'cancelled')
+      .map((i) => ({ billedMs: Date.parse(i.billedAt!), cents: i.moveType === 'out_refund' ? -i.billedCents : i.billedCents })),
+  };
+}
+
+/** computeUnbilledLine(line, asOf).unbilledCents (0 before dispatch), without the ageing and cause it also works out. */
+function unbilledCentsAt(line: TrendLine, asOf: Date): number {
+  const asOfMs = asOf.getTime();
+  if (line.dispatchedAt.getTime() > asOfMs) return 0;
+  const offRentAt = line.offRentMs !== null && line.offRentMs <= asOfMs ? new Date(line.offRentMs) : null;
+  let surchargeCents = 0;
+  for (const s of line.surcharges) if (s.atMs <= asOfMs) surchargeCents += s.cents;
+  const accruedCents = accruedRentalValue({ dispatchedAt: line.dispatchedAt, offRentAt, now: asOf, rates: line.rates, surcharges: [] }).amountCents + surchargeCents;
+  let billedCents = 0;
+  for (const b of line.billing) if (b.billedMs <= asOfMs) billedCents += b.cents;
+  return Math.max(0, accruedCents - billedCents);
+}
+
 /**
- * Unbilled value at evenly spaced instants from `from` to `to` (at most `maxPoints`), by
- * re-running the per-line maths as of each instant on the same aggregates.
+ * Unbilled value at evenly spaced instants from `from` to `to` (at most `maxPoints`): the
+ * same per-line maths as computeUnbilledLine, as of each instant, on the same aggregates.
  */
 export function unbilledTrend(aggregates: readonly ContractLineAggregate[], from: Date, to: Date, maxPoints = 45): TrendPoint[] {
   const span = Math.max(DAY, to.getTime() - from.getTime());
   const step = Math.max(DAY, Math.ceil(span / DAY / maxPoints) * DAY);
+  const lines = aggregates.map(trendLine).filter((l): l is TrendLine => l !== null);
   const points: TrendPoint[] = [];
   for (let t = to.getTime(); t >= from.getTime(); t -= step) {
     const asOf = new Date(t);
     const cents: CurrencyTotals = {};
-    for (const aggregate of aggregates) {
-      const line = computeUnbilledLine(aggregate, asOf);
-      if (line && line.unbilledCents > 0) add(cents, line.currency, line.unbilledCents);
+    for (const line of lines) {
+      const unbilled = unbilledCentsAt(line, asOf);
+      if (unbilled > 0) add(cents, line.currency, unbilled);
     }
     points.push({ at: asOf.toISOString(), unbilledCents: cents });
   }
