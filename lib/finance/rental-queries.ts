@@ -97,7 +97,13 @@ interface RawLine {
   invoices: [string, string, string, string, number, number, string | null, string, string, string, string][];
 }
 
-const VERSION = '(occurred_at, ingested_at, event_id)';
+/**
+ * A record's version, (occurred_at, ingested_at, event_id), as one string that sorts the same
+ * way: both times as zero-padded milliseconds (DateTime64(3) holds nothing finer, and ingest
+ * keeps them in 1970..2299, at most 14 digits), then the event id. argMax over a String is
+ * ClickHouse's fast path; over a tuple it goes through generic values, about twice as slow.
+ */
+const VERSION = `concat(leftPad(toString(toUnixTimestamp64Milli(occurred_at)), 15, '0'), leftPad(toString(toUnixTimestamp64Milli(ingested_at)), 15, '0'), event_id)`;
 
 /**
  * One row per contract line with rental activity up to `filters.to`. Events after that
