@@ -9,6 +9,7 @@
  */
 import { queryOne, queryRows } from '@/lib/clickhouse/client';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
+import { everFailed } from '@/lib/exceptions/open-records';
 
 export const INVOICE_ENTITY = 'account.move';
 export const EXCEPTION_STATES = ['open', 'resolved', 'all'] as const;
@@ -37,7 +38,7 @@ export const INVOICE_EXCEPTION_SORTS = Object.keys(SORT_SQL);
 function scopeSql(state: ExceptionStateFilter): string {
   const stateSql = state === 'open' ? 'AND is_open_exception' : state === 'resolved' ? 'AND NOT is_open_exception' : '';
   return `FROM ledger_record_current
-    WHERE entity_type = '${INVOICE_ENTITY}' AND ever_failed ${stateSql}
+    WHERE entity_type = '${INVOICE_ENTITY}' AND ever_failed ${stateSql} AND ${everFailed(INVOICE_ENTITY)}
       AND first_failure_at >= {from:DateTime64(3)} AND first_failure_at < {to:DateTime64(3)}
       AND ({project:String} = '' OR project = {project:String})
       AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
@@ -113,7 +114,7 @@ export async function openedVsResolved(filters: DashboardFilters): Promise<Daily
        UNION ALL
        SELECT toDate(resolved_at) AS day, 0 AS o, 1 AS r
        FROM ledger_record_current
-       WHERE entity_type = '${INVOICE_ENTITY}' AND resolved_at IS NOT NULL
+       WHERE entity_type = '${INVOICE_ENTITY}' AND resolved_at IS NOT NULL AND ${everFailed(INVOICE_ENTITY)}
          AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
          AND ({project:String} = '' OR project = {project:String})
          AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
@@ -140,6 +141,7 @@ export async function resolutionTimes(filters: DashboardFilters, entityType: str
        SELECT dateDiff('millisecond', first_failure_at, resolved_at) / 1000 AS seconds
        FROM ledger_record_current
        WHERE ({entity:String} = '' OR entity_type = {entity:String}) AND resolved_at IS NOT NULL AND first_failure_at IS NOT NULL
+         AND ${everFailed()}
          AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
          AND ({project:String} = '' OR project = {project:String})
          AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
