@@ -347,11 +347,17 @@ export async function searchLedgerEvents(filters: LedgerFilters, page: LedgerPag
   const pageSize = Math.min(Math.max(Math.trunc(page.pageSize), 1), MAX_PAGE_SIZE);
   const pageNumber = Math.min(Math.max(Math.trunc(page.page), 1), MAX_PAGE);
   const { where, params } = whereClause(filters);
+  // The page's event ids are found reading only the sort columns; the wide columns
+  // (attributes, payload, messages) are then read for those events alone, not for every
+  // match in the range. Same order and the same copy of each event as one query would give.
   const [rows, total] = await Promise.all([
     queryRows<LedgerDbRow>(
-      `SELECT ${selectList(visibility)} FROM sync_ledger WHERE ${where}
-       ${NEWEST_FIRST_DEDUPED}
-       LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+      `SELECT ${selectList(visibility)} FROM sync_ledger
+       WHERE ${where} AND event_id IN (
+         SELECT event_id FROM sync_ledger WHERE ${where}
+         ${NEWEST_FIRST_DEDUPED}
+         LIMIT {limit:UInt32} OFFSET {offset:UInt64})
+       ${NEWEST_FIRST_DEDUPED}`,
       { ...params, limit: pageSize, offset: (pageNumber - 1) * pageSize },
     ),
     countLedgerEvents(filters),
