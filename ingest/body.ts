@@ -21,6 +21,15 @@ export function mediaType(header: string | undefined): string | undefined {
   return type || undefined;
 }
 
+/**
+ * Shedding load: the in-flight byte budget is spent (nothing of the request is kept).
+ * `closeConnection` when part of the body was left unread, so the connection can't be reused.
+ */
+export function overloaded(closeConnection = false): HttpError {
+  const headers: Record<string, string> = closeConnection ? { 'retry-after': '1', connection: 'close' } : { 'retry-after': '1' };
+  return new HttpError(429, 'overloaded', 'Ingest is holding as much data as it may; retry after the indicated delay.', headers);
+}
+
 function tooLarge(maxBytes: number, what: string): HttpError {
   // The rest of an oversized body is not read, so the connection can't be reused.
   return new HttpError(413, 'payload_too_large', `${what} exceeds the limit of ${maxBytes} bytes.`, { connection: 'close' }, { limitBytes: maxBytes });
@@ -29,15 +38,19 @@ function tooLarge(maxBytes: number, what: string): HttpError {
 /**
  * Reads the whole body, counting bytes as they arrive (Content-Length is only a hint),
  * then undoes Content-Encoding with an output cap so a small gzip bomb can't expand
- * past the same limit.
+ * past the same limit. Every byte kept is first taken from `take` (the in-flight budget):
+ * the declared length before reading anything, so an overloaded server answers 429
+ * without reading the body, then whatever arrives beyond it and the decompressed size.
  */
-export async function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody(req: http.IncomingMessage, maxBytes: number, take: (bytes: number) => boolean = () => true): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', 'deflate'].includes(encoding)) {
     throw new HttpError(415, 'unsupported_media_type', `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none.`);
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes, 'The request body');
+  let taken = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  if (taken > 0 && !take(taken)) throw overloaded();
 
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -51,6 +64,15 @@ export async function readBody(req: http.IncomingMessage, maxBytes: number): Pro
         req.pause();
         reject(tooLarge(maxBytes, 'The request body'));
         return;
+      }
+      if (size > taken) {
+        if (!take(size - taken)) {
+          done = true;
+          req.pause();
+          reject(overloaded(true));
+          return;
+        }
+        taken = size;
       }
       chunks.push(chunk);
     });
@@ -67,7 +89,7 @@ export async function readBody(req: http.IncomingMessage, maxBytes: number): Pro
   const inflate = encoding === 'deflate' ? zlib.inflate : zlib.gunzip;
   return new Promise<Buffer>((resolve, reject) => {
     inflate(raw, { maxOutputLength: maxBytes }, (error, result) => {
-      if (!error) return resolve(result);
+      if (!error) return take(result.length) ? resolve(result) : reject(overloaded());
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
         return reject(tooLarge(maxBytes, 'The decompressed request body'));
       }

@@ -1,18 +1,20 @@
 import http from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { env } from '@/lib/config/env';
 import { apiErrorBody } from '@/lib/api/errors';
 import { pingClickHouse } from '@/lib/clickhouse/client';
 import { prisma } from '@/lib/db/client';
-import { BatcherClosedError, QueueFullError, type BatcherOptions } from '@/lib/ingest/batcher';
+import { BatcherClosedError, QueueFullError, SerialLock, type BatcherOptions, type MicroBatcher } from '@/lib/ingest/batcher';
+import { ByteBudget } from '@/lib/ingest/budget';
 import { ingestMetrics } from '@/lib/ingest/metrics';
 import { presentedKey, verifyIngestKey, type IngestPrincipal } from '@/lib/ingest/api-keys';
 import { HttpError, mediaType, readBody } from '@/ingest/body';
 import { parseLedgerBody } from '@/ingest/ledger-body';
-import { admitLedgerEvents } from '@/lib/ledger/admission';
+import { admitLedgerEvents, type Admission } from '@/lib/ledger/admission';
 import { createLedgerBatcher } from '@/lib/ledger/store';
 import { createSpanBatcher } from '@/lib/traces/store';
-import { OtlpDecodeError, decodeTraceRequest, encodeTraceResponse, toSpanRows, type OtlpFormat } from '@/lib/traces/otlp/decode';
+import { OtlpDecodeError, decodeTraceRequest, encodeTraceResponse, toSpanRows, type OtlpFormat, type SpanRows } from '@/lib/traces/otlp/decode';
 import { encodeRpcStatus, grpcCodeForHttpStatus } from '@/ingest/rpc-status';
 
 /**
@@ -32,6 +34,8 @@ export interface IngestServerOptions {
   maxBodyBytes?: number;
   /** Batching thresholds and queue bound for this server's ledger and span writers. */
   batching?: Partial<BatcherOptions>;
+  /** Request bytes (received and decompressed) held at once across all requests; see ByteBudget. */
+  maxInflightBytes?: number;
 }
 
 const tracer = trace.getTracer('plumbline-ingest');
@@ -39,12 +43,30 @@ const LEDGER_TYPES = new Set(['application/json', 'application/x-ndjson']);
 const OTLP_TYPES: Record<string, OtlpFormat> = { 'application/x-protobuf': 'protobuf', 'application/json': 'json' };
 /** How long close() lets in-flight requests finish before flushing and returning. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * 16 MiB is ~28 ledger batches of 1 000 events (~570 KB each as JSON): the queue's two
+ * flushes' worth, the flush being written, and as many again waiting to be validated.
+ * Holding more bodies only adds ack latency under overload, and memory.
+ */
+const DEFAULT_MAX_INFLIGHT_BYTES = 16 * 1024 * 1024;
+/**
+ * Ledger events validated per turn of the event loop. A batch of 1 000 takes 15–35 ms to
+ * validate; in one go it would hold up every flush waiting for ClickHouse's answer (and so
+ * every other client's ack) that long. In slices, flushes proceed between them.
+ */
+const ADMISSION_SLICE = 100;
+/**
+ * One body is validated at a time, first come first served: slices of many bodies
+ * interleaved would hold all their parsed events at once and finish all of them late.
+ */
+const admissionTurns = new SerialLock();
 
 export async function startIngestServer(options: IngestServerOptions): Promise<IngestServer> {
   const maxBodyBytes = options.maxBodyBytes ?? env().PLUMBLINE_INGEST_MAX_BODY_BYTES;
   const ledgerBatcher = createLedgerBatcher(options.batching);
   const spanBatcher = createSpanBatcher(options.batching);
   const metrics = ingestMetrics();
+  const budget = new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES, (bytes) => metrics.inflightBytes.set({}, bytes));
   let inFlight = 0;
   let drained: (() => void) | null = null;
 
@@ -59,9 +81,14 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
     }
     if (path === '/v1/ledger' || path === '/v1/traces') {
       if (method !== 'POST') return sendJson(res, 405, apiErrorBody('method_not_allowed', `${path} accepts POST`), { allow: 'POST' });
-      return path === '/v1/ledger'
-        ? handleLedger(req, res, maxBodyBytes, ledgerBatcher)
-        : handleTraces(req, res, maxBodyBytes, spanBatcher);
+      const reservation = budget.reservation();
+      try {
+        return await (path === '/v1/ledger'
+          ? handleLedger(req, res, maxBodyBytes, reservation.take, ledgerBatcher)
+          : handleTraces(req, res, maxBodyBytes, reservation.take, spanBatcher));
+      } finally {
+        reservation.release();
+      }
     }
     return sendJson(res, 404, apiErrorBody('not_found', `No such endpoint: ${method} ${path}`));
   };
@@ -153,6 +180,11 @@ async function authenticate(req: http.IncomingMessage): Promise<IngestPrincipal>
   return principal;
 }
 
+/** Refuses a request before its body is read or decoded when its rows could not be queued anyway. */
+function shedIfFull(batcher: Pick<MicroBatcher<unknown, unknown>, 'full' | 'retryAfterSeconds'>): void {
+  if (batcher.full) throw overloadError(new QueueFullError(batcher.retryAfterSeconds));
+}
+
 /** Storage trouble and shedding are the server's problem, said so with a retry hint. */
 function overloadError(error: unknown): HttpError {
   if (error instanceof QueueFullError) {
@@ -164,10 +196,49 @@ function overloadError(error: unknown): HttpError {
   return new HttpError(503, 'storage_unavailable', 'ClickHouse did not accept the write; nothing from this request was acknowledged. Retry later.', { 'retry-after': '5' });
 }
 
+/**
+ * Reads, parses and validates a ledger body. Apart from the handler so that the body and
+ * the parsed JSON are garbage once it returns, not held while the rows wait for a flush.
+ */
+async function admitLedgerBody(
+  req: http.IncomingMessage,
+  type: string,
+  maxBodyBytes: number,
+  take: (bytes: number) => boolean,
+  principal: IngestPrincipal,
+  batcher: ReturnType<typeof createLedgerBatcher>,
+): Promise<Admission> {
+  const body = await readBody(req, maxBodyBytes, take);
+  return admissionTurns.run(async () => {
+    shedIfFull(batcher);
+    return admitInSlices(parseLedgerBody(body, type), principal);
+  });
+}
+
+async function admitInSlices(items: unknown[], principal: IngestPrincipal): Promise<Admission> {
+  ingestMetrics().received.inc({ signal: 'ledger' }, items.length);
+  const now = new Date();
+  const whole: Admission = { admitted: [], rejected: [], unregistered: new Map() };
+  for (let start = 0; start < items.length; start += ADMISSION_SLICE) {
+    if (start > 0) await nextTurn();
+    let slice: Admission;
+    try {
+      slice = await admitLedgerEvents(items.slice(start, start + ADMISSION_SLICE), principal, now);
+    } catch {
+      throw new HttpError(503, 'storage_unavailable', 'Cannot read the interface registry right now; retry later.', { 'retry-after': '5' });
+    }
+    for (const event of slice.admitted) whole.admitted.push({ ...event, index: event.index + start });
+    for (const event of slice.rejected) whole.rejected.push({ ...event, index: event.index + start });
+    for (const [key, count] of slice.unregistered) whole.unregistered.set(key, (whole.unregistered.get(key) ?? 0) + count);
+  }
+  return whole;
+}
+
 async function handleLedger(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   maxBodyBytes: number,
+  take: (bytes: number) => boolean,
   batcher: ReturnType<typeof createLedgerBatcher>,
 ): Promise<number> {
   const metrics = ingestMetrics();
@@ -177,16 +248,8 @@ async function handleLedger(
     if (!type || !LEDGER_TYPES.has(type)) {
       throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json or application/x-ndjson, not "${type ?? '(none)'}".`);
     }
-    const body = await readBody(req, maxBodyBytes);
-    const items = parseLedgerBody(body, type);
-    metrics.received.inc({ signal: 'ledger' }, items.length);
-
-    let admission;
-    try {
-      admission = await admitLedgerEvents(items, principal);
-    } catch {
-      throw new HttpError(503, 'storage_unavailable', 'Cannot read the interface registry right now; retry later.', { 'retry-after': '5' });
-    }
+    shedIfFull(batcher);
+    const admission = await admitLedgerBody(req, type, maxBodyBytes, take, principal, batcher);
     let outcomes: string[];
     try {
       outcomes = await batcher.submit(admission.admitted.map((a) => a.row));
@@ -212,10 +275,33 @@ async function handleLedger(
   }
 }
 
+/** Reads and decodes an OTLP body; apart from the handler for the same reason as admitLedgerBody. */
+async function decodeSpanBody(
+  req: http.IncomingMessage,
+  format: OtlpFormat,
+  maxBodyBytes: number,
+  take: (bytes: number) => boolean,
+  batcher: ReturnType<typeof createSpanBatcher>,
+): Promise<SpanRows> {
+  const body = await readBody(req, maxBodyBytes, take);
+  shedIfFull(batcher);
+  let decoded;
+  try {
+    decoded = decodeTraceRequest(body, format);
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', error.message);
+    throw error;
+  }
+  const spans = toSpanRows(decoded);
+  ingestMetrics().received.inc({ signal: 'spans' }, spans.rows.length + spans.rejected);
+  return spans;
+}
+
 async function handleTraces(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   maxBodyBytes: number,
+  take: (bytes: number) => boolean,
   batcher: ReturnType<typeof createSpanBatcher>,
 ): Promise<number> {
   const metrics = ingestMetrics();
@@ -224,16 +310,8 @@ async function handleTraces(
   try {
     await authenticate(req);
     if (!format) throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/x-protobuf or application/json, not "${type ?? '(none)'}".`);
-    const body = await readBody(req, maxBodyBytes);
-    let decoded;
-    try {
-      decoded = decodeTraceRequest(body, format);
-    } catch (error) {
-      if (error instanceof OtlpDecodeError) throw new HttpError(400, 'bad_request', error.message);
-      throw error;
-    }
-    const spans = toSpanRows(decoded);
-    metrics.received.inc({ signal: 'spans' }, spans.rows.length + spans.rejected);
+    shedIfFull(batcher);
+    const spans = await decodeSpanBody(req, format, maxBodyBytes, take, batcher);
     let outcomes: string[];
     try {
       outcomes = await batcher.submit(spans.rows);

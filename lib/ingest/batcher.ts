@@ -5,13 +5,18 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
  * them together. Flushes run one at a time (so a dedupe check followed by an insert can't
  * race another flush in this process), and the queue is bounded: when it is full, submit
  * throws QueueFullError instead of letting memory grow.
+ *
+ * A flush starts as soon as a full batch waits, or once maxDelayMs have passed since the
+ * previous flush started: sparse traffic is written at once instead of waiting out a timer,
+ * while busy traffic gathers into one insert per flush (what arrived while the previous one
+ * ran), and the table never gets more than one small insert per maxDelayMs.
  */
 export interface BatcherOptions {
   /** Names the flush span, e.g. "sync_ledger". */
   name: string;
   /** Flush as soon as this many items are queued. */
   maxBatchItems: number;
-  /** Flush at most this long after the first item of a batch was queued. */
+  /** Least time between the starts of two flushes that are not full batches; also the longest an item waits for one. */
   maxDelayMs: number;
   /** Queued (not yet flushing) items beyond which submit refuses work. */
   maxQueueItems: number;
@@ -51,6 +56,8 @@ export class MicroBatcher<Item, Outcome> {
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
   private closed = false;
+  /** performance.now() when the last flush started. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly flushFn: FlushFn<Item, Outcome>,
@@ -64,6 +71,16 @@ export class MicroBatcher<Item, Outcome> {
     return this.queuedItems;
   }
 
+  /** True when no more items would be taken now: callers can refuse a request before doing any work for it. */
+  get full(): boolean {
+    return this.queuedItems >= this.options.maxQueueItems;
+  }
+
+  /** What a refused caller is told to wait: a few flush intervals. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.options.maxDelayMs * 4) / 1000));
+  }
+
   /**
    * Resolves with one outcome per item once the flush holding them has finished.
    * `force` skips the queue bound (bulk loaders that submit sequentially and wait).
@@ -72,14 +89,13 @@ export class MicroBatcher<Item, Outcome> {
     if (this.closed) return Promise.reject(new BatcherClosedError());
     if (items.length === 0) return Promise.resolve([]);
     if (!force && this.queuedItems > 0 && this.queuedItems + items.length > this.options.maxQueueItems) {
-      return Promise.reject(new QueueFullError(Math.max(1, Math.ceil((this.options.maxDelayMs * 4) / 1000))));
+      return Promise.reject(new QueueFullError(this.retryAfterSeconds));
     }
     return new Promise<Outcome[]>((resolve, reject) => {
       this.queue.push({ items, resolve, reject });
       this.queuedItems += items.length;
       this.observer.onQueueDepth?.(this.queuedItems);
-      if (this.queuedItems >= this.options.maxBatchItems) this.scheduleFlush();
-      else if (!this.timer) this.timer = setTimeout(() => this.scheduleFlush(), this.options.maxDelayMs);
+      this.scheduleNext();
     });
   }
 
@@ -99,6 +115,14 @@ export class MicroBatcher<Item, Outcome> {
     }
   }
 
+  /** Flushes now when a full batch waits or the last flush began maxDelayMs ago, else sets a timer for then. */
+  private scheduleNext(): void {
+    if (this.queue.length === 0 || this.flushScheduled) return;
+    const wait = this.queuedItems >= this.options.maxBatchItems ? 0 : this.lastFlushAt + this.options.maxDelayMs - performance.now();
+    if (wait <= 0) this.scheduleFlush();
+    else this.timer ??= setTimeout(() => this.scheduleFlush(), wait);
+  }
+
   private scheduleFlush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -111,6 +135,7 @@ export class MicroBatcher<Item, Outcome> {
 
   private async flushOnce(): Promise<void> {
     this.flushScheduled = false;
+    this.lastFlushAt = performance.now();
     const jobs: Job<Item, Outcome>[] = [];
     let count = 0;
     // Take whole jobs up to the batch size (always at least one) so a request is never split.
@@ -137,8 +162,8 @@ export class MicroBatcher<Item, Outcome> {
         for (const job of jobs) job.reject(error);
       }
     }
-    if (this.queuedItems >= this.options.maxBatchItems || (this.closed && this.queue.length > 0)) this.scheduleFlush();
-    else if (this.queue.length > 0 && !this.timer) this.timer = setTimeout(() => this.scheduleFlush(), this.options.maxDelayMs);
+    if (this.closed && this.queue.length > 0) this.scheduleFlush();
+    else this.scheduleNext();
   }
 }
 

@@ -13,7 +13,8 @@ export type SpanWriteOutcome = 'accepted' | 'duplicate';
 /** An otel_traces row; Duration may be a number when built in code (bulk loaders). */
 export type StoredSpanRow = Omit<SpanRow, 'Duration'> & { Duration: string | number };
 
-const DEFAULT_OPTIONS: BatcherOptions = { name: 'otel_traces', maxBatchItems: 5000, maxDelayMs: 50, maxQueueItems: 50_000 };
+/** Two full batches, as for the ledger (lib/ledger/store.ts). */
+const DEFAULT_OPTIONS: BatcherOptions = { name: 'otel_traces', maxBatchItems: 5000, maxDelayMs: 50, maxQueueItems: 10_000 };
 const LOOKUP_CHUNK = 5000;
 const spanLock = new SerialLock();
 
