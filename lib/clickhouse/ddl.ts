@@ -48,15 +48,23 @@ export function createTable(spec: TableSpec, target: DdlTarget): string[] {
   return statements;
 }
 
-/** Materialized views read and write the shard-local tables, so each shard aggregates its own rows. */
+/**
+ * Materialized views read and write the shard-local tables, so each shard aggregates its own
+ * rows. In `select`, `{from}` is the source (the inserted block) and `{table}` another table.
+ */
 export function createMaterializedView(view: ViewSpec, target: DdlTarget): string[] {
-  return [
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${localName(view.name, target)}${onCluster(target)} TO ${localName(view.to, target)} AS\n${view.select.replace('{from}', localName(view.from, target))}`,
-  ];
+  const select = view.select.replace(/\{(\w+)\}/g, (_, table: string) => localName(table === 'from' ? view.from : table, target));
+  return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${localName(view.name, target)}${onCluster(target)} TO ${localName(view.to, target)} AS\n${select}`];
 }
 
 export function createView(name: string, select: string, target: DdlTarget): string[] {
   return [`CREATE VIEW IF NOT EXISTS ${name}${onCluster(target)} AS\n${select}`];
+}
+
+/** Drops an object a later migration replaced: a table (shard tables and Distributed), a materialized view (per shard) or a view. */
+export function dropObject(kind: 'TABLE' | 'MATERIALIZED VIEW' | 'VIEW', name: string, target: DdlTarget): string[] {
+  const names = kind === 'VIEW' ? [name] : kind === 'MATERIALIZED VIEW' || !target.cluster ? [localName(name, target)] : [localName(name, target), name];
+  return names.map((n) => `DROP ${kind === 'TABLE' ? 'TABLE' : 'VIEW'} IF EXISTS ${n}${onCluster(target)} SYNC`);
 }
 
 // --- otel_traces: the OpenTelemetry Collector ClickHouse exporter's layout, column for column.
@@ -209,105 +217,173 @@ export const LEDGER_EVENT_IDS_MV: ViewSpec = {
   select: `SELECT event_id, interface_id, ingested_at FROM {from}`,
 };
 
+const FAILING_SQL = `status IN ('failed', 'retrying', 'dead_lettered')`;
+const RECORD_KEY = 'entity_type, interface_id, source_record_id';
+
 /**
- * Current state per synced record, kept as aggregate states. Every aggregate is
- * idempotent (min, max, argMax, uniq), so an event that somehow arrives twice can
- * never change a figure.
+ * The latest event of a record, compared field by field: the first three fields are its
+ * version (occurred_at, ingested_at, event_id), so `max` of these tuples is the latest event.
  */
-export const LEDGER_RECORD_STATE: TableSpec = {
-  name: 'ledger_record_state',
-  engine: 'AggregatingMergeTree',
-  shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
-  columns: `  interface_id LowCardinality(String),
+const LATEST_TUPLE = `Tuple(occurred_at DateTime64(3, 'UTC'), ingested_at DateTime64(3, 'UTC'), event_id String, event_type String,
+    status String, error_category String, error_code String, error_message String, amount Decimal(18, 2), currency String,
+    document_number String, project String, customer String, vendor String, contract_id String, contract_line_id String,
+    equipment_id String, trace_id String, source_system String, target_system String, source_record_version String,
+    target_record_id String, schema_drift UInt8)`;
+
+/**
+ * Current state per synced record. Every column is a SimpleAggregateFunction, so it is stored
+ * as a plain column (read at column speed, merged with FINAL) and every aggregate is
+ * idempotent (min, max, set union): an event counted twice, or a record's rows copied
+ * twice, never changes a figure.
+ */
+const RECORD_STATE_COLUMNS = `  interface_id LowCardinality(String),
   entity_type LowCardinality(String),
   source_record_id String,
   first_seen_at SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
   last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
-  first_failure_at AggregateFunction(minIf, DateTime64(3, 'UTC'), UInt8),
-  last_success_at AggregateFunction(maxIf, DateTime64(3, 'UTC'), UInt8),
-  attempts AggregateFunction(uniq, String),
-  failures AggregateFunction(uniqIf, String, UInt8),
-  latest AggregateFunction(argMax, Tuple(
-    event_id String, event_type String, status String, error_category String, error_code String, error_message String,
-    amount Decimal(18, 2), currency String, document_number String, project String, customer String, vendor String,
-    contract_id String, contract_line_id String, equipment_id String, trace_id String, source_system String,
-    target_system String, source_record_version String, target_record_id String, schema_drift UInt8),
-    Tuple(DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), String))`,
-  tail: `ORDER BY (interface_id, entity_type, source_record_id)`,
+  first_failure_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
+  last_success_at SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC'))),
+  event_hashes SimpleAggregateFunction(groupUniqArrayArray, Array(UInt64)),
+  failure_hashes SimpleAggregateFunction(groupUniqArrayArray, Array(UInt64)),
+  latest SimpleAggregateFunction(max, ${LATEST_TUPLE})`;
+
+/**
+ * One event as a state row. Views insert a row per event rather than pre-aggregating each
+ * block: cheaper on ingest, and merges (or FINAL) fold a record's rows together anyway.
+ */
+const RECORD_STATE_ROW = `interface_id, entity_type, source_record_id,
+  occurred_at AS first_seen_at,
+  occurred_at AS last_event_at,
+  if(${FAILING_SQL}, occurred_at, NULL) AS first_failure_at,
+  if(status = 'succeeded', occurred_at, NULL) AS last_success_at,
+  [cityHash64(event_id)] AS event_hashes,
+  if(${FAILING_SQL}, [cityHash64(event_id)], []) AS failure_hashes,
+  CAST((occurred_at, ingested_at, event_id, event_type, status, error_category, error_code, error_message, amount, currency,
+    document_number, project, customer, vendor, contract_id, contract_line_id, equipment_id, trace_id, source_system,
+    target_system, source_record_version, target_record_id, schema_drift) AS ${LATEST_TUPLE}) AS latest`;
+
+/** Every record's state: point lookups, per-interface figures, and the source for LEDGER_EXCEPTION_RECORDS. */
+export const LEDGER_RECORDS: TableSpec = {
+  name: 'ledger_records',
+  engine: 'AggregatingMergeTree',
+  shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
+  columns: RECORD_STATE_COLUMNS,
+  tail: `ORDER BY (${RECORD_KEY})`,
 };
 
-export const FAILING_STATUSES = ['failed', 'retrying', 'dead_lettered'] as const;
-
-const FAILING_SQL = `status IN ('failed', 'retrying', 'dead_lettered')`;
-
-export const LEDGER_RECORD_STATE_MV: ViewSpec = {
-  name: 'ledger_record_state_mv',
-  to: 'ledger_record_state',
+export const LEDGER_RECORDS_MV: ViewSpec = {
+  name: 'ledger_records_mv',
+  to: 'ledger_records',
   from: 'sync_ledger',
-  select: `SELECT
-  interface_id, entity_type, source_record_id,
-  min(occurred_at) AS first_seen_at,
-  max(occurred_at) AS last_event_at,
-  minIfState(occurred_at, toUInt8(${FAILING_SQL})) AS first_failure_at,
-  maxIfState(occurred_at, toUInt8(status = 'succeeded')) AS last_success_at,
-  uniqState(event_id) AS attempts,
-  uniqIfState(event_id, toUInt8(${FAILING_SQL})) AS failures,
-  argMaxState(
-    CAST((event_id, event_type, status, error_category, error_code, error_message, amount, currency, document_number,
-      project, customer, vendor, contract_id, contract_line_id, equipment_id, trace_id, source_system, target_system,
-      source_record_version, target_record_id, schema_drift),
-      'Tuple(event_id String, event_type String, status String, error_category String, error_code String, error_message String, amount Decimal(18, 2), currency String, document_number String, project String, customer String, vendor String, contract_id String, contract_line_id String, equipment_id String, trace_id String, source_system String, target_system String, source_record_version String, target_record_id String, schema_drift UInt8)'),
-    (occurred_at, ingested_at, event_id)) AS latest
-FROM {from}
-GROUP BY interface_id, entity_type, source_record_id`,
+  select: `SELECT ${RECORD_STATE_ROW}
+FROM {from}`,
 };
 
-/** The finished current state: what finance dashboards and triage read. */
-export const LEDGER_RECORD_CURRENT_SELECT = `SELECT
-  interface_id, entity_type, source_record_id,
-  merged_first_seen_at AS first_seen_at,
-  merged_last_event_at AS last_event_at,
-  attempts_count AS attempts,
-  failures_count AS failures,
-  latest.status AS last_status,
-  latest.event_id AS last_event_id,
-  latest.event_type AS last_event_type,
-  latest.error_category AS last_error_category,
-  latest.error_code AS last_error_code,
-  latest.error_message AS last_error_message,
-  latest.amount AS amount,
-  latest.currency AS currency,
-  latest.document_number AS document_number,
-  latest.project AS project,
-  latest.customer AS customer,
-  latest.vendor AS vendor,
-  latest.contract_id AS contract_id,
-  latest.contract_line_id AS contract_line_id,
-  latest.equipment_id AS equipment_id,
-  latest.trace_id AS trace_id,
-  latest.source_system AS source_system,
-  latest.target_system AS target_system,
-  latest.schema_drift AS schema_drift,
-  failures_count > 0 AS ever_failed,
-  if(failures_count > 0, merged_first_failure_at, NULL) AS first_failure_at,
-  latest.status IN ('failed', 'retrying', 'dead_lettered') AS is_open_exception,
-  multiIf(failures_count = 0, NULL, latest.status = 'succeeded', merged_last_success_at,
-    latest.status = 'cancelled', merged_last_event_at, NULL) AS resolved_at
-FROM (
-  SELECT
-    interface_id, entity_type, source_record_id,
-    min(first_seen_at) AS merged_first_seen_at,
-    max(last_event_at) AS merged_last_event_at,
-    minIfMerge(first_failure_at) AS merged_first_failure_at,
-    maxIfMerge(last_success_at) AS merged_last_success_at,
-    uniqMerge(attempts) AS attempts_count,
-    uniqIfMerge(failures) AS failures_count,
-    argMaxMerge(ledger_record_state.latest) AS latest
-  FROM ledger_record_state
-  GROUP BY interface_id, entity_type, source_record_id
-)`;
+/**
+ * The same state for records that ever failed, a few percent of all: the finance and
+ * triage dashboards read only these, so their cost follows the exceptions, not the estate.
+ * Fed by two views; either alone would miss events that arrive out of order:
+ * - LEDGER_EXCEPTION_RECORDS_MV takes a block's events of records failing in that block or
+ *   known to have failed before (in a materialized view, `{from}` is the inserted block);
+ * - LEDGER_EXCEPTION_BACKFILL_MV copies, when a record first fails, its state so far from
+ *   ledger_records, so events that arrived before the failure count too.
+ */
+export const LEDGER_EXCEPTION_RECORDS: TableSpec = {
+  name: 'ledger_exception_records',
+  engine: 'AggregatingMergeTree',
+  shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
+  columns: RECORD_STATE_COLUMNS,
+  tail: `ORDER BY (${RECORD_KEY})`,
+};
 
+export const LEDGER_EXCEPTION_RECORDS_MV: ViewSpec = {
+  name: 'ledger_exception_records_mv',
+  to: 'ledger_exception_records',
+  from: 'sync_ledger',
+  select: `SELECT ${RECORD_STATE_ROW}
+FROM {from}
+WHERE ${FAILING_SQL}
+  OR (${RECORD_KEY}) IN (SELECT ${RECORD_KEY} FROM {from} WHERE ${FAILING_SQL})
+  OR (${RECORD_KEY}) IN (SELECT ${RECORD_KEY} FROM {ledger_exception_records}
+    WHERE source_record_id IN (SELECT source_record_id FROM {from}))`,
+};
+
+export const LEDGER_EXCEPTION_BACKFILL_MV: ViewSpec = {
+  name: 'ledger_exception_backfill_mv',
+  to: 'ledger_exception_records',
+  from: 'sync_ledger',
+  select: `SELECT r.interface_id AS interface_id, r.entity_type AS entity_type, r.source_record_id AS source_record_id,
+  r.first_seen_at AS first_seen_at, r.last_event_at AS last_event_at, r.first_failure_at AS first_failure_at,
+  r.last_success_at AS last_success_at, r.event_hashes AS event_hashes, r.failure_hashes AS failure_hashes, r.latest AS latest
+FROM (SELECT DISTINCT ${RECORD_KEY} FROM {from} WHERE ${FAILING_SQL}) AS f
+INNER JOIN (
+  SELECT * FROM {ledger_records}
+  WHERE (${RECORD_KEY}) IN (SELECT ${RECORD_KEY} FROM {from} WHERE ${FAILING_SQL})
+) AS r ON r.entity_type = f.entity_type AND r.interface_id = f.interface_id AND r.source_record_id = f.source_record_id`,
+};
+
+/**
+ * A state table finished: one row per record, in the columns the dashboards and triage read.
+ * `latest` is read whole from FINAL and split outside it: reading its subcolumns
+ * (`latest.status`) straight from FINAL skips the max() merge and returns any row's value.
+ */
+function recordCurrentSelect(table: string): string {
+  return `SELECT
+  interface_id, entity_type, source_record_id, first_seen_at, last_event_at,
+  length(event_hashes) AS attempts,
+  length(failure_hashes) AS failures,
+  tupleElement(latest, 'status') AS last_status,
+  tupleElement(latest, 'event_id') AS last_event_id,
+  tupleElement(latest, 'event_type') AS last_event_type,
+  tupleElement(latest, 'error_category') AS last_error_category,
+  tupleElement(latest, 'error_code') AS last_error_code,
+  tupleElement(latest, 'error_message') AS last_error_message,
+  tupleElement(latest, 'amount') AS amount,
+  tupleElement(latest, 'currency') AS currency,
+  tupleElement(latest, 'document_number') AS document_number,
+  tupleElement(latest, 'project') AS project,
+  tupleElement(latest, 'customer') AS customer,
+  tupleElement(latest, 'vendor') AS vendor,
+  tupleElement(latest, 'contract_id') AS contract_id,
+  tupleElement(latest, 'contract_line_id') AS contract_line_id,
+  tupleElement(latest, 'equipment_id') AS equipment_id,
+  tupleElement(latest, 'trace_id') AS trace_id,
+  tupleElement(latest, 'source_system') AS source_system,
+  tupleElement(latest, 'target_system') AS target_system,
+  tupleElement(latest, 'schema_drift') AS schema_drift,
+  first_failure_at IS NOT NULL AS ever_failed,
+  first_failure_at,
+  tupleElement(latest, 'status') IN ('failed', 'retrying', 'dead_lettered') AS is_open_exception,
+  multiIf(first_failure_at IS NULL, NULL, tupleElement(latest, 'status') = 'succeeded', last_success_at,
+    tupleElement(latest, 'status') = 'cancelled', last_event_at, NULL) AS resolved_at
+FROM (SELECT * FROM ${table} FINAL)`;
+}
+
+/** Every record's current state (point lookups: cases to close, replays awaiting an outcome). */
 export const LEDGER_RECORD_CURRENT_VIEW = 'ledger_record_current';
+/** Current state of the records that ever failed: what finance dashboards and triage read. */
+export const LEDGER_EXCEPTION_CURRENT_VIEW = 'ledger_exception_current';
+
+/** Filter choices (projects, counterparties, currencies, interfaces) per entity type, as seen in the ledger. */
+export const LEDGER_FILTER_VALUES: TableSpec = {
+  name: 'ledger_filter_values',
+  engine: 'ReplacingMergeTree',
+  shardingKey: 'cityHash64(entity_type, dimension, value)',
+  columns: `  entity_type LowCardinality(String),
+  dimension LowCardinality(String),
+  value String`,
+  tail: 'ORDER BY (entity_type, dimension, value)',
+};
+
+export const LEDGER_FILTER_VALUES_MV: ViewSpec = {
+  name: 'ledger_filter_values_mv',
+  to: 'ledger_filter_values',
+  from: 'sync_ledger',
+  select: `SELECT DISTINCT entity_type, pair.1 AS dimension, pair.2 AS value
+FROM {from}
+ARRAY JOIN [('project', project), ('customer', customer), ('vendor', vendor), ('currency', currency), ('interface', interface_id)] AS pair
+WHERE pair.2 != ''`,
+};
 
 /**
  * Version 2 of the ledger contract: correlation, planning and rental terms as columns
@@ -336,7 +412,7 @@ export function addColumns(table: string, columns: readonly string[], target: Dd
   );
 }
 
-/** Every statement, in order, for a fresh store. Migrations reference these by version. */
+/** Version 1: traces, the sync ledger and their identity indexes. */
 export function allStatements(target: DdlTarget): string[] {
   return [
     ...createTable(OTEL_TRACES, target),
@@ -347,9 +423,34 @@ export function allStatements(target: DdlTarget): string[] {
     ...createTable(SYNC_LEDGER, target),
     ...createTable(LEDGER_EVENT_IDS, target),
     ...createMaterializedView(LEDGER_EVENT_IDS_MV, target),
-    ...createTable(LEDGER_RECORD_STATE, target),
-    ...createMaterializedView(LEDGER_RECORD_STATE_MV, target),
-    ...createView(LEDGER_RECORD_CURRENT_VIEW, LEDGER_RECORD_CURRENT_SELECT, target),
+  ];
+}
+
+/**
+ * Version 3: record state in plain columns (ledger_records, ledger_exception_records, their
+ * current views) and filter values, replacing version 1's argMax-state table. Existing
+ * events are folded in with plain INSERT … SELECT (one state row per event; merges and
+ * FINAL combine them), so a half-applied run can simply run again.
+ */
+export function recordStateStatements(target: DdlTarget): string[] {
+  const ledger = localName(SYNC_LEDGER.name, target);
+  return [
+    ...dropObject('VIEW', LEDGER_RECORD_CURRENT_VIEW, target),
+    ...dropObject('MATERIALIZED VIEW', 'ledger_record_state_mv', target),
+    ...dropObject('TABLE', 'ledger_record_state', target),
+    ...createTable(LEDGER_RECORDS, target),
+    ...createTable(LEDGER_EXCEPTION_RECORDS, target),
+    ...createTable(LEDGER_FILTER_VALUES, target),
+    ...createMaterializedView(LEDGER_RECORDS_MV, target),
+    ...createMaterializedView(LEDGER_EXCEPTION_RECORDS_MV, target),
+    ...createMaterializedView(LEDGER_EXCEPTION_BACKFILL_MV, target),
+    ...createMaterializedView(LEDGER_FILTER_VALUES_MV, target),
+    `INSERT INTO ${localName(LEDGER_RECORDS.name, target)} SELECT ${RECORD_STATE_ROW} FROM ${ledger}`,
+    `INSERT INTO ${localName(LEDGER_EXCEPTION_RECORDS.name, target)} SELECT * FROM ${localName(LEDGER_RECORDS.name, target)}
+     WHERE (${RECORD_KEY}) IN (SELECT ${RECORD_KEY} FROM ${ledger} WHERE ${FAILING_SQL})`,
+    `INSERT INTO ${localName(LEDGER_FILTER_VALUES.name, target)} ${LEDGER_FILTER_VALUES_MV.select.replace('{from}', ledger)}`,
+    ...createView(LEDGER_RECORD_CURRENT_VIEW, recordCurrentSelect(LEDGER_RECORDS.name), target),
+    ...createView(LEDGER_EXCEPTION_CURRENT_VIEW, recordCurrentSelect(LEDGER_EXCEPTION_RECORDS.name), target),
   ];
 }
 

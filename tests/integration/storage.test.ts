@@ -53,6 +53,63 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     assert.equal(state?.first_failure_at, '2026-11-01T09:00:00.000Z', 'first failure is kept after resolution');
   });
 
+  it('keeps records that ever failed apart, whatever order their events arrive in', async () => {
+    const { command, insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    // Unmerged parts: FINAL, not a background merge, must fold each record's rows.
+    for (const table of ['ledger_records', 'ledger_exception_records']) await command(`SYSTEM STOP MERGES ${table}`);
+    const base = { interface_id: 'vendor-bills', entity_type: 'account.move', currency: 'USD', amount: 500 };
+    const at = (day: number) => `2026-11-${String(day).padStart(2, '0')} 08:00:00.000`;
+    // A: the success after the failure arrives first (an out-of-order delivery).
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-A', event_id: 'a2', status: 'succeeded', occurred_at: at(5) }]);
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-A', event_id: 'a1', status: 'failed', error_category: 'validation', occurred_at: at(4) }]);
+    // B: failure and fix in the same batch.
+    await insertRows('sync_ledger', [
+      { ...base, source_record_id: 'BILL-B', event_id: 'b1', status: 'failed', error_category: 'transient', occurred_at: at(4) },
+      { ...base, source_record_id: 'BILL-B', event_id: 'b2', status: 'succeeded', occurred_at: at(6) },
+    ]);
+    // C: failure, then a retry in a later batch, then an older success arriving last.
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c2', status: 'failed', error_category: 'auth', occurred_at: at(7) }]);
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c3', status: 'retrying', error_category: 'auth', occurred_at: at(8) }]);
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c1', status: 'succeeded', occurred_at: at(3) }]);
+    // D: never failed.
+    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-D', event_id: 'd1', status: 'succeeded', occurred_at: at(3) }]);
+
+    const read = (view: string) =>
+      queryRows<{ source_record_id: string; last_status: string; attempts: number; failures: number; is_open_exception: number; first_failure_at: string | null; resolved_at: string | null }>(
+        `SELECT source_record_id, last_status, attempts, failures, is_open_exception, first_failure_at, resolved_at FROM ${view}
+         WHERE interface_id = 'vendor-bills' ORDER BY source_record_id`,
+      );
+    const everything = await read('ledger_record_current');
+    assert.deepEqual(everything, [
+      { source_record_id: 'BILL-A', last_status: 'succeeded', attempts: 2, failures: 1, is_open_exception: 0, first_failure_at: '2026-11-04T08:00:00.000Z', resolved_at: '2026-11-05T08:00:00.000Z' },
+      { source_record_id: 'BILL-B', last_status: 'succeeded', attempts: 2, failures: 1, is_open_exception: 0, first_failure_at: '2026-11-04T08:00:00.000Z', resolved_at: '2026-11-06T08:00:00.000Z' },
+      { source_record_id: 'BILL-C', last_status: 'retrying', attempts: 3, failures: 2, is_open_exception: 1, first_failure_at: '2026-11-07T08:00:00.000Z', resolved_at: null },
+      { source_record_id: 'BILL-D', last_status: 'succeeded', attempts: 1, failures: 0, is_open_exception: 0, first_failure_at: null, resolved_at: null },
+    ]);
+    assert.deepEqual(await read('ledger_exception_current'), everything.slice(0, 3), 'the exception view holds exactly the records that ever failed, in the same state');
+    for (const table of ['ledger_records', 'ledger_exception_records']) await command(`SYSTEM START MERGES ${table}`);
+  });
+
+  it('version 3 folds events stored before it into the record state', async () => {
+    const { command, queryRows } = await import('@/lib/clickhouse/client');
+    const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
+    const snapshot = () =>
+      queryRows<Record<string, unknown>>(
+        `SELECT source_record_id, last_status, attempts, failures, first_failure_at, resolved_at, amount FROM ledger_exception_current ORDER BY source_record_id`,
+      );
+    const before = await snapshot();
+    assert.ok(before.length >= 4, 'earlier tests left failed records');
+    // Back to a version-2 store: no record state at all, only the ledger's events.
+    for (const view of ['ledger_record_current', 'ledger_exception_current']) await command(`DROP VIEW ${view}`);
+    for (const view of ['ledger_records_mv', 'ledger_exception_records_mv', 'ledger_exception_backfill_mv', 'ledger_filter_values_mv']) await command(`DROP VIEW ${view}`);
+    for (const table of ['ledger_records', 'ledger_exception_records', 'ledger_filter_values']) await command(`DROP TABLE ${table}`);
+    await command(`DELETE FROM plumbline_schema_migrations WHERE version = 3`);
+    assert.deepEqual(await migrateClickHouse(), [3]);
+    assert.deepEqual(await snapshot(), before);
+    const { filterOptions } = await import('@/lib/finance/filter-options');
+    assert.deepEqual((await filterOptions(['account.move'])).interfaces, ['rental-invoicing', 'vendor-bills']);
+  });
+
   it('user values reach ClickHouse only as parameters', async () => {
     const { queryRows } = await import('@/lib/clickhouse/client');
     const hostile = "x' OR 1=1 --";

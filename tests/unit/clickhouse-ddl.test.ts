@@ -1,10 +1,10 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, recordStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
-    const statements = allStatements({ database: 'default' });
+    const statements = [...allStatements({ database: 'default' }), ...recordStateStatements({ database: 'default' })];
     assert.ok(statements.every((s) => !s.includes('ON CLUSTER')));
     assert.ok(statements.every((s) => !s.includes('Replicated') && !s.includes('Distributed')));
     const ledger = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS sync_ledger '));
@@ -20,14 +20,38 @@ describe('ClickHouse DDL', () => {
       distributed,
       'CREATE TABLE IF NOT EXISTS sync_ledger ON CLUSTER prod AS sync_ledger_local ENGINE = Distributed(prod, plumbline, sync_ledger_local, cityHash64(interface_id, entity_type, source_record_id))',
     );
-    const statements = allStatements(target);
-    assert.ok(statements.every((s) => s.includes('ON CLUSTER prod')), 'every statement runs on the cluster');
+    const statements = [...allStatements(target), ...recordStateStatements(target)];
+    const ddl = statements.filter((s) => !s.startsWith('INSERT'));
+    assert.ok(ddl.every((s) => s.includes('ON CLUSTER prod')), 'every DDL statement runs on the cluster');
     const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
-    assert.ok(views.length >= 4);
+    assert.ok(views.length >= 7);
     for (const view of views) {
       assert.match(view, /_mv_local ON CLUSTER prod TO \w+_local AS/, 'views write shard-local tables');
-      assert.match(view, /FROM \w+_local/, 'views read shard-local tables');
+      const tables = [...view.matchAll(/FROM (\w+)/g)].map((m) => m[1]);
+      assert.ok(tables.length > 0 && tables.every((t) => t?.endsWith('_local')), `views read shard-local tables only: ${tables.join(', ')}`);
     }
+    for (const insert of statements.filter((s) => s.startsWith('INSERT'))) {
+      assert.match(insert, /^INSERT INTO \w+_local /, 'the one-off backfills write each shard from its own rows');
+      assert.ok([...insert.matchAll(/FROM (\w+)/g)].every((m) => m[1]?.endsWith('_local')));
+    }
+    const current = statements.find((s) => s.startsWith('CREATE VIEW IF NOT EXISTS ledger_exception_current '));
+    assert.match(current ?? '', /FROM ledger_exception_records FINAL/, 'the current views read the Distributed table, merged per shard');
+  });
+
+  it('replaces the version-1 record state in version 3', () => {
+    const statements = recordStateStatements({ database: 'default' });
+    assert.deepEqual(statements.slice(0, 3), [
+      'DROP VIEW IF EXISTS ledger_record_current SYNC',
+      'DROP VIEW IF EXISTS ledger_record_state_mv SYNC',
+      'DROP TABLE IF EXISTS ledger_record_state SYNC',
+    ]);
+    assert.deepEqual(recordStateStatements({ database: 'plumbline', cluster: 'prod' }).slice(0, 4), [
+      'DROP VIEW IF EXISTS ledger_record_current ON CLUSTER prod SYNC',
+      'DROP VIEW IF EXISTS ledger_record_state_mv_local ON CLUSTER prod SYNC',
+      'DROP TABLE IF EXISTS ledger_record_state_local ON CLUSTER prod SYNC',
+      'DROP TABLE IF EXISTS ledger_record_state ON CLUSTER prod SYNC',
+    ]);
+    assert.ok(!allStatements({ database: 'default' }).some((s) => s.includes('ledger_record_state')));
   });
 
   it('keeps the OpenTelemetry Collector exporter layout for otel_traces', () => {
