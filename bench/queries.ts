@@ -281,7 +281,7 @@ try {
   console.log(`case sync (PGlite): ${synced.opened} cases opened, ${synced.closed} closed in ${((performance.now() - syncStarted) / 1000).toFixed(1)} s`);
   const stored = await queryOne<{ events: number; spans: number; records: number; open: number }>(
     `SELECT (SELECT count() FROM sync_ledger) AS events, (SELECT count() FROM otel_traces) AS spans,
-            (SELECT count() FROM ledger_record_current) AS records, (SELECT countIf(is_open_exception) FROM ledger_record_current) AS open`,
+            (SELECT count() FROM ledger_record_current) AS records, (SELECT countIf(is_open_exception) FROM ledger_exception_current) AS open`,
   );
   const parts = await queryRows<{ table: string; parts: number; bytes: number }>(
     `SELECT table, count() AS parts, sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table ORDER BY bytes DESC`,

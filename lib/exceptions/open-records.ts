@@ -1,6 +1,6 @@
 /**
- * Failing records as ClickHouse knows them (ledger_record_current), for the triage sync
- * and the failures queue. Dashboard filters apply; the time range filters on the last event.
+ * Failing records as ClickHouse knows them (ledger_exception_current: records that ever
+ * failed), for the triage sync and the failures queue. Dashboard filters apply; the time range filters on the last event.
  */
 import { queryRows } from '@/lib/clickhouse/client';
 import { filterQueryParams, type DashboardFilters } from '@/lib/finance/filters';
@@ -30,25 +30,12 @@ const COLUMNS = `interface_id, entity_type, source_record_id, last_status, last_
   last_error_code, last_error_message, first_failure_at, last_event_at, attempts, toInt64(amount * 100) AS amountCents, currency,
   document_number, project, if(customer != '', customer, vendor) AS counterparty, trace_id`;
 
-/**
- * `… AND everFailed()` narrows ledger_record_current to records one of whose state rows
- * counted a failure. Only those can be failing, have a first failure or be resolved, so no
- * answer changes; but ClickHouse then merges the latest-event state (an argMax over a wide
- * tuple, by far the costliest part of the view) for those records only, not for all.
- * The cheap `failures` state is all the subquery reads. `entityType` is a code constant.
- */
-export function everFailed(entityType?: string): string {
-  const entity = entityType ? `entity_type = '${entityType}' AND ` : '';
-  return `(interface_id, entity_type, source_record_id) IN (
-    SELECT interface_id, entity_type, source_record_id FROM ledger_record_state WHERE ${entity}finalizeAggregation(failures) > 0)`;
-}
-
 /** Every record whose latest event is failing; unfiltered when `filters` is omitted (the sync). */
 export async function openRecords(filters?: DashboardFilters): Promise<OpenRecord[]> {
-  if (!filters) return queryRows<OpenRecord>(`SELECT ${COLUMNS} FROM ledger_record_current WHERE is_open_exception AND ${everFailed()}`);
+  if (!filters) return queryRows<OpenRecord>(`SELECT ${COLUMNS} FROM ledger_exception_current WHERE is_open_exception`);
   return queryRows<OpenRecord>(
-    `SELECT ${COLUMNS} FROM ledger_record_current
-     WHERE is_open_exception AND ${everFailed()}
+    `SELECT ${COLUMNS} FROM ledger_exception_current
+     WHERE is_open_exception
        AND last_event_at >= {from:DateTime64(3)} AND last_event_at < {to:DateTime64(3)}
        AND ({project:String} = '' OR project = {project:String})
        AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})

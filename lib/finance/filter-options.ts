@@ -8,22 +8,21 @@ export interface FilterOptions {
   interfaces: string[];
 }
 
+/** Reads ledger_filter_values, a few rows per distinct value, kept by a materialized view. */
 export async function filterOptions(entityTypes: readonly string[] = []): Promise<FilterOptions> {
-  const rows = await queryRows<{ projects: string[]; customers: string[]; currencies: string[]; interfaces: string[] }>(
-    `SELECT arraySort(groupUniqArrayIf(project, project != '')) AS projects,
-            arraySort(arrayConcat(groupUniqArrayIf(customer, customer != ''), groupUniqArrayIf(vendor, vendor != ''))) AS customers,
-            arraySort(groupUniqArrayIf(currency, currency != '')) AS currencies,
-            arraySort(groupUniqArray(interface_id)) AS interfaces
-     FROM ledger_record_current
-     WHERE length({entities:Array(String)}) = 0 OR entity_type IN {entities:Array(String)}`,
+  const rows = await queryRows<{ dimension: string; values: string[] }>(
+    `SELECT dimension, arraySort(groupUniqArray(value)) AS values
+     FROM ledger_filter_values
+     WHERE length({entities:Array(String)}) = 0 OR entity_type IN {entities:Array(String)}
+     GROUP BY dimension`,
     { entities: [...entityTypes] },
   );
-  const row = rows[0];
+  const values = (dimension: string) => rows.find((r) => r.dimension === dimension)?.values ?? [];
   return {
-    projects: row?.projects ?? [],
-    customers: [...new Set(row?.customers ?? [])].sort(),
-    currencies: row?.currencies ?? [],
-    interfaces: row?.interfaces ?? [],
+    projects: values('project'),
+    customers: [...new Set([...values('customer'), ...values('vendor')])].sort(),
+    currencies: values('currency'),
+    interfaces: values('interface'),
   };
 }
 

@@ -1,15 +1,14 @@
 /**
  * Failed invoice syncs: customer invoices, credit notes and vendor bills (entity
  * account.move) whose latest sync status is failed, retrying or dead-lettered; a later
- * success resolves them. Everything is computed in ClickHouse from ledger_record_current
- * (one finished row per record, duplicates already impossible there).
+ * success resolves them. Everything is computed in ClickHouse from ledger_exception_current
+ * (one finished row per record that ever failed, duplicates already impossible there).
  *
  * Scope: records whose first failure falls in the filter's time range. The customer
  * filter matches the counterparty (customer on invoices, vendor on bills).
  */
 import { queryOne, queryRows } from '@/lib/clickhouse/client';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
-import { everFailed } from '@/lib/exceptions/open-records';
 
 export const INVOICE_ENTITY = 'account.move';
 export const EXCEPTION_STATES = ['open', 'resolved', 'all'] as const;
@@ -37,8 +36,8 @@ export const INVOICE_EXCEPTION_SORTS = Object.keys(SORT_SQL);
 
 function scopeSql(state: ExceptionStateFilter): string {
   const stateSql = state === 'open' ? 'AND is_open_exception' : state === 'resolved' ? 'AND NOT is_open_exception' : '';
-  return `FROM ledger_record_current
-    WHERE entity_type = '${INVOICE_ENTITY}' AND ever_failed ${stateSql} AND ${everFailed(INVOICE_ENTITY)}
+  return `FROM ledger_exception_current
+    WHERE entity_type = '${INVOICE_ENTITY}' ${stateSql}
       AND first_failure_at >= {from:DateTime64(3)} AND first_failure_at < {to:DateTime64(3)}
       AND ({project:String} = '' OR project = {project:String})
       AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
@@ -113,8 +112,8 @@ export async function openedVsResolved(filters: DashboardFilters): Promise<Daily
        SELECT toDate(first_failure_at) AS day, 1 AS o, 0 AS r ${scopeSql('all')}
        UNION ALL
        SELECT toDate(resolved_at) AS day, 0 AS o, 1 AS r
-       FROM ledger_record_current
-       WHERE entity_type = '${INVOICE_ENTITY}' AND resolved_at IS NOT NULL AND ${everFailed(INVOICE_ENTITY)}
+       FROM ledger_exception_current
+       WHERE entity_type = '${INVOICE_ENTITY}' AND resolved_at IS NOT NULL
          AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
          AND ({project:String} = '' OR project = {project:String})
          AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})
@@ -139,9 +138,8 @@ export async function resolutionTimes(filters: DashboardFilters, entityType: str
             if(count() = 0, NULL, quantileExact(0.9)(seconds)) AS p90
      FROM (
        SELECT dateDiff('millisecond', first_failure_at, resolved_at) / 1000 AS seconds
-       FROM ledger_record_current
+       FROM ledger_exception_current
        WHERE ({entity:String} = '' OR entity_type = {entity:String}) AND resolved_at IS NOT NULL AND first_failure_at IS NOT NULL
-         AND ${everFailed()}
          AND resolved_at >= {from:DateTime64(3)} AND resolved_at < {to:DateTime64(3)}
          AND ({project:String} = '' OR project = {project:String})
          AND ({customer:String} = '' OR customer = {customer:String} OR vendor = {customer:String})

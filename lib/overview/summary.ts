@@ -24,8 +24,11 @@ export async function interfaceHealth(): Promise<InterfaceHealth[]> {
        r.open_exceptions AS open_exceptions,
        r.last_event_at AS last_event_at
      FROM (
-       SELECT interface_id, countIf(is_open_exception) AS open_exceptions, max(last_event_at) AS last_event_at
-       FROM ledger_record_current GROUP BY interface_id
+       SELECT records.interface_id AS interface_id, exceptions.open_exceptions AS open_exceptions, records.last_event_at AS last_event_at
+       FROM (SELECT interface_id, max(last_event_at) AS last_event_at FROM ledger_records GROUP BY interface_id) AS records
+       LEFT JOIN (
+         SELECT interface_id, countIf(is_open_exception) AS open_exceptions FROM ledger_exception_current GROUP BY interface_id
+       ) AS exceptions ON exceptions.interface_id = records.interface_id
      ) AS r
      LEFT JOIN (
        SELECT interface_id, uniqExact(event_id) AS events_24h,
@@ -39,7 +42,7 @@ export async function interfaceHealth(): Promise<InterfaceHealth[]> {
 export async function openExposure(): Promise<OpenExposure[]> {
   return queryRows<OpenExposure>(
     `SELECT currency, count() AS open_exceptions, sum(amount) AS amount_at_risk
-     FROM ledger_record_current
+     FROM ledger_exception_current
      WHERE is_open_exception AND currency != ''
      GROUP BY currency ORDER BY amount_at_risk DESC`,
   );
