@@ -65,7 +65,10 @@ export interface RecordState {
   is_open_exception: boolean | number;
 }
 
-/** Current state of specific records (cases to close, replays awaiting an outcome). */
+/**
+ * Current state of specific records that failed (cases to close, replays awaiting an
+ * outcome): only such records have cases, so the small exception view answers.
+ */
 export async function recordStates(keys: readonly RecordKey[]): Promise<Map<string, RecordState>> {
   const out = new Map<string, RecordState>();
   const CHUNK = 2000;
@@ -73,7 +76,7 @@ export async function recordStates(keys: readonly RecordKey[]): Promise<Map<stri
     const chunk = keys.slice(i, i + CHUNK);
     const rows = await queryRows<RecordState>(
       `SELECT interface_id, entity_type, source_record_id, last_status, last_event_id, last_event_at, is_open_exception
-       FROM ledger_record_current
+       FROM ledger_exception_current
        WHERE source_record_id IN {ids:Array(String)}`,
       { ids: [...new Set(chunk.map((k) => k.sourceRecordId))] },
     );
