@@ -28,7 +28,7 @@ const SORT_SQL: Record<string, string> = {
   amount: 'amount',
   attempts: 'attempts',
   document: 'document_number',
-  counterparty: 'counterparty',
+  counterparty: "if(customer != '', customer, vendor)",
   interface: 'interface_id',
   category: 'last_error_category',
 };
@@ -202,14 +202,19 @@ export interface InvoiceExceptionRow {
 
 export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams | null): Promise<{ rows: InvoiceExceptionRow[]; total: number }> {
   const params = { ...filterQueryParams(filters), limit: table?.pageSize ?? 1_000_000, offset: table ? (table.page - 1) * table.pageSize : 0 };
-  const order = `${SORT_SQL[table?.sort ?? 'first_failure'] ?? 'first_failure_at'} ${table?.dir === 'asc' ? 'ASC' : 'DESC'}`;
+  const order = `${SORT_SQL[table?.sort ?? 'first_failure'] ?? 'first_failure_at'} ${table?.dir === 'asc' ? 'ASC' : 'DESC'}, source_record_id`;
+  // A page's records are found reading only the sort and filter columns; the detail
+  // (messages, document numbers, trace ids) is then read for those records alone.
   const [rows, total] = await Promise.all([
     queryRows<InvoiceExceptionRow>(
       `SELECT interface_id, entity_type, source_record_id, document_number, last_event_type, ${COUNTERPARTY}, project,
               toInt64(amount * 100) AS amountCents, currency, last_status, attempts, first_failure_at, last_event_at, resolved_at,
               last_error_category, last_error_code, last_error_message, last_event_id, trace_id, is_open_exception
-       ${scopeSql(state)}
-       ORDER BY ${order}, source_record_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+       FROM ledger_exception_current
+       WHERE (entity_type, interface_id, source_record_id) IN (
+         SELECT entity_type, interface_id, source_record_id ${scopeSql(state)}
+         ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32})
+       ORDER BY ${order}`,
       params,
     ),
     queryOne<{ total: number }>(`SELECT count() AS total ${scopeSql(state)}`, params),
