@@ -1,10 +1,40 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '@/lib/db/client';
 import { writeAudit } from '@/lib/audit/log';
+import { env } from '@/lib/config/env';
 import type { Viewer } from '@/lib/auth/session';
+import { can } from '@/lib/auth/permissions';
+import { RequestError } from '@/lib/api/errors';
 import { AdminFormError } from '@/lib/admin/errors';
+import { deleteSecret, issueSecret, REPLAY_WEBHOOK_ID, secretSummaries, type SecretSummary } from '@/lib/webhooks/secrets';
 
-/** Webhook endpoints as administrators manage them; delivery itself is lib/webhooks/delivery.ts. */
+/**
+ * Webhook endpoints as administrators manage them; delivery itself is lib/webhooks/delivery.ts.
+ * Each webhook (every endpoint, and the replay webhook configured by PLUMBLINE_REPLAY_WEBHOOK_URL)
+ * has a signing secret (lib/webhooks/secrets.ts): its plaintext is returned once, by the create
+ * or rotate call that made it, and every read shows it masked. Creating and rotating a secret
+ * are audited with the masked form only.
+ */
+export const DEFAULT_SECRET_OVERLAP_HOURS = 24;
+const MAX_SECRET_OVERLAP_HOURS = 24 * 30;
+
+/** A freshly issued signing secret, for the admin's eyes once. */
+export interface IssuedWebhookSecret {
+  webhookId: string;
+  secret: string;
+  masked: string;
+}
+
+/** These functions hand out secrets: they check the capability themselves too, not only their callers. */
+function assertAdmin(actor: Viewer): void {
+  if (!can(actor.role, 'admin.manage')) throw new RequestError(403, 'forbidden', 'Your role may not manage webhooks (admin.manage)');
+}
+
+function overlapMs(hours: number): number {
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_SECRET_OVERLAP_HOURS) throw new AdminFormError({ overlapHours: `Overlap must be between 0 and ${MAX_SECRET_OVERLAP_HOURS} hours` });
+  return hours * 3_600_000;
+}
 export interface EndpointInput {
   name: string;
   url: string;
@@ -30,23 +60,88 @@ function parse(input: EndpointInput) {
   return parsed.data;
 }
 
-export async function listEndpoints() {
-  const db = await prisma();
-  const rows = await db.webhookEndpoint.findMany({ orderBy: { name: 'asc' }, include: { _count: { select: { deliveries: true } } } });
-  return rows.map((e) => ({ id: e.id, name: e.name, url: e.url, events: e.events, enabled: e.enabled, createdAt: e.createdAt, deliveries: e._count.deliveries }));
+export interface EndpointRow {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  createdAt: Date;
+  deliveries: number;
+  /** Masked; null until the first delivery or an admin's rotation gives it one. */
+  secret: SecretSummary | null;
 }
 
-export async function createEndpoint(actor: Viewer, input: EndpointInput, ip: string | null): Promise<string> {
+export async function listEndpoints(): Promise<EndpointRow[]> {
+  const db = await prisma();
+  const rows = await db.webhookEndpoint.findMany({ orderBy: { name: 'asc' }, include: { _count: { select: { deliveries: true } } } });
+  const secrets = await secretSummaries(rows.map((e) => e.id));
+  return rows.map((e) => ({ id: e.id, name: e.name, url: e.url, events: e.events, enabled: e.enabled, createdAt: e.createdAt, deliveries: e._count.deliveries, secret: secrets.get(e.id) ?? null }));
+}
+
+/** Creates the endpoint with its signing secret; the secret is in the result and nowhere readable afterwards. */
+export async function createEndpoint(actor: Viewer, input: EndpointInput, ip: string | null): Promise<IssuedWebhookSecret> {
+  assertAdmin(actor);
   const data = parse(input);
   const db = await prisma();
   return db.$transaction(async (tx) => {
-    const row = await tx.webhookEndpoint.create({ data });
-    await writeAudit({ actorId: actor.id, actorLabel: actor.email, action: 'webhook.created', targetType: 'webhook_endpoint', targetId: row.id, after: data, ip }, tx);
-    return row.id;
+    // The id is chosen here because the secret's encryption is bound to it.
+    const row = await tx.webhookEndpoint.create({ data: { id: crypto.randomUUID(), ...data } });
+    const issued = await issueSecret(tx, row.id);
+    await writeAudit({ actorId: actor.id, actorLabel: actor.email, action: 'webhook.created', targetType: 'webhook_endpoint', targetId: row.id, after: { ...data, secret: issued.after.masked }, ip }, tx);
+    return { webhookId: row.id, secret: issued.secret, masked: issued.after.masked };
   });
 }
 
+/**
+ * A new signing secret for an endpoint, returned once. With `overlapHours` > 0 the old secret
+ * keeps signing beside it (a second v1) until then, so the receiver can switch at leisure.
+ */
+export async function rotateEndpointSecret(actor: Viewer, id: string, overlapHours: number, ip: string | null): Promise<IssuedWebhookSecret> {
+  assertAdmin(actor);
+  const overlap = overlapMs(overlapHours);
+  const db = await prisma();
+  return db.$transaction(async (tx) => {
+    const endpoint = await tx.webhookEndpoint.findUnique({ where: { id }, select: { id: true } });
+    if (!endpoint) throw new AdminFormError({ id: 'Unknown endpoint' });
+    return rotateInTx(tx, actor, id, 'webhook_endpoint', overlap, ip);
+  });
+}
+
+/** The replay webhook (PLUMBLINE_REPLAY_WEBHOOK_URL): where it points and its masked secret. */
+export async function replayWebhook(): Promise<{ url: string | null; secret: SecretSummary | null }> {
+  const secrets = await secretSummaries([REPLAY_WEBHOOK_ID]);
+  return { url: env().PLUMBLINE_REPLAY_WEBHOOK_URL ?? null, secret: secrets.get(REPLAY_WEBHOOK_ID) ?? null };
+}
+
+/** Creates or rotates the replay webhook's signing secret, returned once (works before the URL is set). */
+export async function rotateReplaySecret(actor: Viewer, overlapHours: number, ip: string | null): Promise<IssuedWebhookSecret> {
+  assertAdmin(actor);
+  const overlap = overlapMs(overlapHours);
+  const db = await prisma();
+  return db.$transaction((tx) => rotateInTx(tx, actor, REPLAY_WEBHOOK_ID, 'replay_webhook', overlap, ip));
+}
+
+async function rotateInTx(tx: Parameters<typeof issueSecret>[0], actor: Viewer, webhookId: string, targetType: string, overlap: number, ip: string | null): Promise<IssuedWebhookSecret> {
+  const issued = await issueSecret(tx, webhookId, { overlapMs: overlap });
+  await writeAudit(
+    {
+      actorId: actor.id,
+      actorLabel: actor.email,
+      action: issued.before ? 'webhook.secret_rotated' : 'webhook.secret_created',
+      targetType,
+      targetId: webhookId,
+      before: issued.before ? { secret: issued.before.masked } : null,
+      after: { secret: issued.after.masked, previousSecretValidUntil: issued.after.previousExpiresAt },
+      ip,
+    },
+    tx,
+  );
+  return { webhookId, secret: issued.secret, masked: issued.after.masked };
+}
+
 export async function updateEndpoint(actor: Viewer, id: string, input: EndpointInput, ip: string | null): Promise<void> {
+  assertAdmin(actor);
   const data = parse(input);
   const db = await prisma();
   await db.$transaction(async (tx) => {
@@ -69,10 +164,12 @@ export async function updateEndpoint(actor: Viewer, id: string, input: EndpointI
 }
 
 export async function deleteEndpoint(actor: Viewer, id: string, ip: string | null): Promise<void> {
+  assertAdmin(actor);
   const db = await prisma();
   await db.$transaction(async (tx) => {
     const before = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id } });
     await tx.webhookEndpoint.delete({ where: { id } });
+    await deleteSecret(tx, id);
     await writeAudit(
       { actorId: actor.id, actorLabel: actor.email, action: 'webhook.deleted', targetType: 'webhook_endpoint', targetId: id, before: { name: before.name, url: before.url, events: before.events }, ip },
       tx,

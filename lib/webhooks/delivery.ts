@@ -1,11 +1,15 @@
 import type { Prisma } from '@/lib/db/generated/client';
 import { prisma } from '@/lib/db/client';
+import { signedHeaders } from '@/lib/webhooks/signing';
+import { signingSecrets } from '@/lib/webhooks/secrets';
 
 /**
  * Outgoing webhooks for any domain: `enqueueWebhookEvent('slo.alert', data)` records one
  * delivery per enabled endpoint subscribed to that event; `deliverDueWebhooks()` (a
  * background job) posts them as JSON and retries failures with exponential back-off.
  * Deliveries live in Postgres, so a restart loses none and the log shows every attempt.
+ * Every request is signed with the endpoint's secret at the moment it is sent
+ * (lib/webhooks/signing.ts), so a rotation applies to queued deliveries and retries too.
  */
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -67,13 +71,18 @@ export async function deliverDueWebhooks(now: Date = new Date()): Promise<Delive
     }
     result.attempted++;
     const attempts = delivery.attempts + 1;
-    const outcome = await post(delivery.endpoint.url, {
-      id: delivery.id,
-      event: delivery.event,
-      createdAt: delivery.createdAt.toISOString(),
-      attempt: attempts,
-      data: delivery.payload,
-    });
+    const outcome = await post(
+      delivery.endpoint.url,
+      delivery.endpointId,
+      {
+        id: delivery.id,
+        event: delivery.event,
+        createdAt: delivery.createdAt.toISOString(),
+        attempt: attempts,
+        data: delivery.payload,
+      },
+      now,
+    );
     if (outcome.ok) {
       await db.webhookDelivery.update({
         where: { id: delivery.id },
@@ -100,17 +109,27 @@ export async function deliverDueWebhooks(now: Date = new Date()): Promise<Delive
 
 type PostOutcome = { ok: true; status: number } | { ok: false; status?: number; error: string };
 
-async function post(url: string, body: { id: string; event: string; createdAt: string; attempt: number; data: unknown }): Promise<PostOutcome> {
+async function post(url: string, endpointId: string, payload: { id: string; event: string; createdAt: string; attempt: number; data: unknown }, now: Date): Promise<PostOutcome> {
+  // The signature covers these exact bytes: serialise once, sign, send the same string.
+  const body = JSON.stringify(payload);
+  let signature: Record<string, string>;
+  try {
+    // Never sent unsigned: an unreadable secret fails the attempt (and is retried like any failure).
+    signature = signedHeaders({ secrets: await signingSecrets(endpointId, now), webhookId: endpointId, deliveryId: payload.id, body });
+  } catch (error) {
+    return { ok: false, error: `not sent: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000) };
+  }
   try {
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Plumbline-Webhooks/1',
-        'x-plumbline-event': body.event,
-        'x-plumbline-delivery': body.id,
+        'x-plumbline-event': payload.event,
+        'x-plumbline-delivery': payload.id,
+        ...signature,
       },
-      body: JSON.stringify(body),
+      body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       redirect: 'manual',
     });

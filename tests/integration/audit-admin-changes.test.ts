@@ -5,7 +5,7 @@ import { prisma } from '@/lib/db/client';
 import type { Viewer } from '@/lib/auth/session';
 import { changeRole, createUser, setUserDisabled } from '@/lib/admin/users';
 import { createKeyForInterface, listIngestKeys, revokeKey, rotateKey } from '@/lib/admin/ingest-keys';
-import { createEndpoint, deleteEndpoint, updateEndpoint } from '@/lib/admin/webhooks';
+import { createEndpoint, deleteEndpoint, rotateEndpointSecret, rotateReplaySecret, updateEndpoint } from '@/lib/admin/webhooks';
 import { retentionSettings, saveRetention } from '@/lib/admin/retention';
 import { AdminFormError } from '@/lib/admin/errors';
 import { verifyIngestKey } from '@/lib/ingest/api-keys';
@@ -77,8 +77,16 @@ describe('admin changes are validated and audited', () => {
 
   test('webhook endpoints and retention settings', async () => {
     await assert.rejects(createEndpoint(admin, { name: 'x', url: 'ftp://x', events: 'a', enabled: true }, null), AdminFormError);
-    const id = await createEndpoint(admin, { name: 'ops', url: 'https://hooks.example.com/p', events: 'slo.alert, slo.alert exception.opened', enabled: true }, null);
-    assert.deepEqual((await lastAudit()).after, { name: 'ops', url: 'https://hooks.example.com/p', events: ['slo.alert', 'exception.opened'], enabled: true });
+    const { webhookId: id, secret, masked } = await createEndpoint(admin, { name: 'ops', url: 'https://hooks.example.com/p', events: 'slo.alert, slo.alert exception.opened', enabled: true }, null);
+    assert.deepEqual((await lastAudit()).after, { name: 'ops', url: 'https://hooks.example.com/p', events: ['slo.alert', 'exception.opened'], enabled: true, secret: masked });
+    assert.equal(masked, `plws_…${secret.slice(-4)}`);
+    const rotated = await rotateEndpointSecret(admin, id, 0, '10.3.3.3');
+    const rotation = await lastAudit();
+    assert.deepEqual([rotation.action, rotation.ip, rotation.before, rotation.after], ['webhook.secret_rotated', '10.3.3.3', { secret: masked }, { secret: rotated.masked, previousSecretValidUntil: null }]);
+    const replay = await rotateReplaySecret(admin, 24, null);
+    assert.equal((await lastAudit()).action, 'webhook.secret_created', 'the replay webhook’s first secret');
+    const everything = JSON.stringify((await (await prisma()).auditLog.findMany()).map((r) => [r.before, r.after, r.targetId]));
+    for (const s of [secret, rotated.secret, replay.secret]) assert.ok(!everything.includes(s.slice(5)), 'no secret reaches the audit log');
     await updateEndpoint(admin, id, { name: 'ops', url: 'https://hooks.example.com/p', events: 'slo.alert', enabled: false }, null);
     assert.equal((await lastAudit()).action, 'webhook.updated');
     await deleteEndpoint(admin, id, null);
