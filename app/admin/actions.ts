@@ -6,7 +6,7 @@ import { clientIp } from '@/lib/auth/client-ip';
 import { AdminFormError } from '@/lib/admin/errors';
 import { changeRole, createUser, setUserDisabled } from '@/lib/admin/users';
 import { createKeyForInterface, DEFAULT_ROTATION_OVERLAP_HOURS, revokeKey, rotateKey } from '@/lib/admin/ingest-keys';
-import { createEndpoint, deleteEndpoint, updateEndpoint, type EndpointInput } from '@/lib/admin/webhooks';
+import { createEndpoint, DEFAULT_SECRET_OVERLAP_HOURS, deleteEndpoint, rotateEndpointSecret, rotateReplaySecret, updateEndpoint, type EndpointInput } from '@/lib/admin/webhooks';
 import { saveRetention } from '@/lib/admin/retention';
 
 export interface AdminFormState {
@@ -15,6 +15,8 @@ export interface AdminFormState {
   errors?: Record<string, string>;
   /** A freshly issued ingest key: shown once, never stored in plaintext. */
   issuedKey?: { id: string; key: string; prefix: string };
+  /** A freshly issued webhook signing secret: shown once, stored only encrypted. */
+  issuedSecret?: { webhookId: string; secret: string; masked: string };
 }
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
@@ -99,12 +101,39 @@ function endpointInput(form: FormData): EndpointInput {
 export async function createEndpointAction(_prev: AdminFormState, form: FormData): Promise<AdminFormState> {
   try {
     const viewer = await requireAction('admin.manage');
-    await createEndpoint(viewer, endpointInput(form), await clientIp());
+    const issued = await createEndpoint(viewer, endpointInput(form), await clientIp());
+    revalidatePath('/admin/webhooks');
+    return { ok: true, issuedSecret: issued, message: 'Endpoint added' };
   } catch (error) {
     return failure(error);
   }
-  revalidatePath('/admin/webhooks');
-  return { ok: true, message: 'Endpoint added' };
+}
+
+function overlapHours(form: FormData): number {
+  const hours = text(form, 'overlapHours');
+  return hours ? Number(hours) : DEFAULT_SECRET_OVERLAP_HOURS;
+}
+
+export async function rotateEndpointSecretAction(_prev: AdminFormState, form: FormData): Promise<AdminFormState> {
+  try {
+    const viewer = await requireAction('admin.manage');
+    const issued = await rotateEndpointSecret(viewer, text(form, 'id'), overlapHours(form), await clientIp());
+    revalidatePath('/admin/webhooks');
+    return { ok: true, issuedSecret: issued, message: 'Signing secret rotated' };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export async function rotateReplaySecretAction(_prev: AdminFormState, form: FormData): Promise<AdminFormState> {
+  try {
+    const viewer = await requireAction('admin.manage');
+    const issued = await rotateReplaySecret(viewer, overlapHours(form), await clientIp());
+    revalidatePath('/admin/webhooks');
+    return { ok: true, issuedSecret: issued, message: 'Replay signing secret rotated' };
+  } catch (error) {
+    return failure(error);
+  }
 }
 
 export async function updateEndpointAction(_prev: AdminFormState, form: FormData): Promise<AdminFormState> {

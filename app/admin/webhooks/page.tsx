@@ -1,22 +1,49 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
-import { listEndpoints } from '@/lib/admin/webhooks';
+import { DEFAULT_SECRET_OVERLAP_HOURS, listEndpoints, replayWebhook } from '@/lib/admin/webhooks';
 import { DELIVERY_STATUSES, listDeliveries, type DeliveryStatus } from '@/lib/webhooks/delivery';
+import type { SecretSummary } from '@/lib/webhooks/secrets';
 import { formatDateTime } from '@/lib/format';
 import { AdminNav } from '@/app/admin/AdminNav';
 import { AdminForm } from '@/app/admin/AdminForm';
-import { createEndpointAction, deleteEndpointAction, updateEndpointAction } from '@/app/admin/actions';
+import { createEndpointAction, deleteEndpointAction, rotateEndpointSecretAction, rotateReplaySecretAction, updateEndpointAction } from '@/app/admin/actions';
 
 const PAGE_SIZE = 25;
 
 type Params = { status?: string; endpoint?: string; page?: string };
+
+/** A signing secret as reads show it: masked, with what an admin needs to know about it. */
+function SecretState({ secret }: { secret: SecretSummary | null }) {
+  if (!secret) return <span className="muted">none yet — one is generated at the first delivery; rotate to get one now</span>;
+  return (
+    <span>
+      <code>{secret.masked}</code>
+      <span className="muted"> since {formatDateTime(secret.createdAt.toISOString())}</span>
+      {!secret.revealed && (
+        <span className="badge warn" title="Plumbline generated it at a first delivery; no admin has seen it, so no receiver can verify yet">
+          never shown — rotate to get it
+        </span>
+      )}
+      {secret.previousExpiresAt && <span className="muted"> · previous secret also signs until {formatDateTime(secret.previousExpiresAt.toISOString())}</span>}
+    </span>
+  );
+}
+
+function RotateFields() {
+  return (
+    <label>
+      Old secret keeps signing for (hours)
+      <input name="overlapHours" type="number" min={0} max={720} defaultValue={DEFAULT_SECRET_OVERLAP_HOURS} />
+    </label>
+  );
+}
 
 export default async function AdminWebhooksPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requirePage('admin.manage');
   const params = await searchParams;
   const status = DELIVERY_STATUSES.find((s) => s === params.status) as DeliveryStatus | undefined;
   const page = Math.max(1, Number(params.page) || 1);
-  const [endpoints, deliveries] = await Promise.all([listEndpoints(), listDeliveries({ status, endpointId: params.endpoint || undefined, page, pageSize: PAGE_SIZE })]);
+  const [endpoints, replay, deliveries] = await Promise.all([listEndpoints(), replayWebhook(), listDeliveries({ status, endpointId: params.endpoint || undefined, page, pageSize: PAGE_SIZE })]);
   const pages = Math.max(1, Math.ceil(deliveries.total / PAGE_SIZE));
   const href = (next: Partial<Params>) => {
     const p = new URLSearchParams();
@@ -27,6 +54,11 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
     <section>
       <h1>Administration · Webhooks</h1>
       <AdminNav current="/admin/webhooks" />
+      <p className="muted">
+        Every request is signed: <code>Plumbline-Signature: t=…,v1=…</code> is the hex HMAC-SHA256 of <code>&lt;t&gt;.&lt;body&gt;</code> keyed with the
+        webhook&apos;s signing secret, beside <code>Plumbline-Webhook-Id</code> and <code>Plumbline-Delivery-Id</code> (README: verifying webhook
+        signatures). A secret is shown once, when it is created or rotated; creating and rotating are audited.
+      </p>
       <h2>Add an endpoint</h2>
       <AdminForm action={createEndpointAction} submit="Add endpoint" className="filters">
         <label>
@@ -53,13 +85,14 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           <thead>
             <tr>
               <th scope="col">Endpoint</th>
+              <th scope="col">Signing secret</th>
               <th scope="col">Deliveries</th>
               <th scope="col">Delete</th>
             </tr>
           </thead>
           <tbody>
             {endpoints.map((e) => (
-              <tr key={e.id}>
+              <tr key={e.id} data-endpoint-id={e.id}>
                 <td>
                   <AdminForm action={updateEndpointAction} submit="Save" className="filters">
                     <input type="hidden" name="id" value={e.id} />
@@ -80,6 +113,13 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
                     </label>
                   </AdminForm>
                 </td>
+                <td>
+                  <SecretState secret={e.secret} />
+                  <AdminForm action={rotateEndpointSecretAction} submit={e.secret ? 'Rotate secret' : 'Create secret'} className="filters">
+                    <input type="hidden" name="id" value={e.id} />
+                    {e.secret && <RotateFields />}
+                  </AdminForm>
+                </td>
                 <td className="num">
                   <Link href={href({ endpoint: e.id, page: '1' })}>{e.deliveries}</Link>
                 </td>
@@ -93,6 +133,20 @@ export default async function AdminWebhooksPage({ searchParams }: { searchParams
           </tbody>
         </table>
       )}
+      <h2>Replay webhook</h2>
+      <p>
+        Replay requests from triage go to{' '}
+        {replay.url ? <code>{replay.url}</code> : <span className="muted">no URL (set PLUMBLINE_REPLAY_WEBHOOK_URL)</span>}, with{' '}
+        <code>Plumbline-Webhook-Id: replay</code>.
+      </p>
+      <div data-webhook="replay">
+        <p>
+          Signing secret: <SecretState secret={replay.secret} />
+        </p>
+        <AdminForm action={rotateReplaySecretAction} submit={replay.secret ? 'Rotate replay secret' : 'Create replay secret'} className="filters">
+          {replay.secret && <RotateFields />}
+        </AdminForm>
+      </div>
       <h2>Delivery log</h2>
       <form className="filters" method="get" action="/admin/webhooks" aria-label="Filter deliveries">
         <label>
