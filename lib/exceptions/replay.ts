@@ -3,9 +3,12 @@
  * recorded once per (case, latest event): the idempotency key is `<case id>:<last event
  * id>`, so double clicks and retries of the action never send twice, while a new failure
  * after a replay allows a new one. The request goes to PLUMBLINE_REPLAY_WEBHOOK_URL as JSON
- * {case_id, interface, entity_type, source_record_id, event_ids}; without that URL it is
- * recorded with status 'not_configured'. Its outcome is filled in by the case sync when
- * the next event for the record arrives (lib/exceptions/sync.ts).
+ * {replay_id, case_id, interface_id, entity_type, source_record_id, event_ids} (README,
+ * "Replay requests"), signed like every outgoing webhook (lib/webhooks/signing.ts) with the
+ * replay webhook's secret (Admin → Webhooks), Plumbline-Webhook-Id `replay` and the replay id
+ * as Plumbline-Delivery-Id; without that URL it is recorded with status 'not_configured'. Its
+ * outcome is filled in by the case sync when the next event for the record arrives
+ * (lib/exceptions/sync.ts).
  */
 import { prisma } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
@@ -14,6 +17,8 @@ import { RequestError } from '@/lib/api/errors';
 import { writeAudit } from '@/lib/audit/log';
 import { assertMayTriage, type Actor } from '@/lib/exceptions/triage';
 import { recordEvents, recordStates, recordKey } from '@/lib/exceptions/open-records';
+import { signedHeaders } from '@/lib/webhooks/signing';
+import { REPLAY_WEBHOOK_ID, signingSecrets } from '@/lib/webhooks/secrets';
 
 export const REPLAY_TIMEOUT_MS = 10_000;
 const MAX_EVENT_IDS = 200;
@@ -80,19 +85,23 @@ export async function requestReplay(actor: Actor, caseId: string, ip: string | n
     throw error;
   }
   if (!url) return { replay, created: true };
-  return { replay: await sendReplay(replay.id, url, { case_id: caseId, interface: found.interfaceKey, entity_type: found.entityType, source_record_id: found.sourceRecordId, event_ids: eventIds }, idempotencyKey), created: true };
+  const body = { replay_id: replay.id, case_id: caseId, interface_id: found.interfaceKey, entity_type: found.entityType, source_record_id: found.sourceRecordId, event_ids: eventIds };
+  return { replay: await sendReplay(replay.id, url, body, idempotencyKey), created: true };
 }
 
-async function sendReplay(replayId: string, url: string, body: Record<string, unknown>, idempotencyKey: string): Promise<ReplayView> {
+async function sendReplay(replayId: string, url: string, payload: Record<string, unknown>, idempotencyKey: string): Promise<ReplayView> {
   const db = await prisma();
   let status = 'failed';
   let responseCode: number | null = null;
   let error: string | null = null;
   try {
+    // Signed over these exact bytes; never sent unsigned (an unreadable secret fails the request).
+    const body = JSON.stringify(payload);
+    const signature = signedHeaders({ secrets: await signingSecrets(REPLAY_WEBHOOK_ID), webhookId: REPLAY_WEBHOOK_ID, deliveryId: replayId, body });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...signature },
+      body,
       signal: AbortSignal.timeout(REPLAY_TIMEOUT_MS),
     });
     responseCode = response.status;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useTestStores, type TestStores } from '../support/stores';
+import crypto from 'node:crypto';
+import { createAdminViewer, useTestStores, type TestStores } from '../support/stores';
 
 /**
  * Exception cases on real chDB + PostgreSQL: the sync opens a case per failing record and
@@ -12,7 +13,7 @@ import { useTestStores, type TestStores } from '../support/stores';
  */
 let stores: TestStores;
 let receiver: http.Server;
-const received: { headers: http.IncomingHttpHeaders; body: Record<string, unknown> }[] = [];
+const received: { headers: http.IncomingHttpHeaders; raw: string; body: Record<string, unknown> }[] = [];
 let seq = 0;
 const NOW = Date.now();
 const HOUR = 3_600_000;
@@ -52,7 +53,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: JSON.parse(body) as Record<string, unknown> });
+      received.push({ headers: req.headers, raw: body, body: JSON.parse(body) as Record<string, unknown> });
       res.writeHead(202).end('queued');
     });
   });
@@ -155,6 +156,8 @@ describe('exception cases', () => {
     process.env.PLUMBLINE_REPLAY_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/replay`;
     resetEnvCache();
     const { requestReplay } = await import('@/lib/exceptions/replay');
+    const { rotateReplaySecret } = await import('@/lib/admin/webhooks');
+    const { secret } = await rotateReplaySecret(await createAdminViewer(), 0, null);
     const inv2 = await caseOf('INV-2');
     const engineer = actors.integration_engineer!;
     const first = await requestReplay(engineer, inv2.id);
@@ -165,9 +168,16 @@ describe('exception cases', () => {
     assert.equal(first.replay.status, 'sent');
     assert.equal(first.replay.responseCode, 202);
     assert.equal(received.length, 1, 'the webhook received exactly one request');
-    assert.deepEqual(received[0]?.body, { case_id: inv2.id, interface: 'rental-invoicing', entity_type: 'account.move', source_record_id: 'INV-2', event_ids: first.replay.eventIds });
+    assert.deepEqual(received[0]?.body, { replay_id: first.replay.id, case_id: inv2.id, interface_id: 'rental-invoicing', entity_type: 'account.move', source_record_id: 'INV-2', event_ids: first.replay.eventIds });
     assert.equal(first.replay.eventIds.length, 2);
     assert.equal(received[0]?.headers['idempotency-key'], first.replay.idempotencyKey);
+    // Signed like every webhook: the middleware recomputes the HMAC of "t.body" with the replay secret.
+    const { headers, raw } = received[0]!;
+    assert.equal(headers['plumbline-webhook-id'], 'replay');
+    assert.equal(headers['plumbline-delivery-id'], first.replay.id);
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers['plumbline-signature']))!;
+    assert.equal(v1, crypto.createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex'));
+    assert.ok(Math.abs(Number(t) - Date.now() / 1000) < 60);
 
     const { prisma } = await import('@/lib/db/client');
     const db = await prisma();
