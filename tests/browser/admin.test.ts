@@ -8,6 +8,8 @@ import { ledgerEvent } from '../support/ingest';
 /**
  * An admin creates an ingest key for one interface (shown once), rotates it, the old key
  * keeps working during the overlap, and after revocation it gets 401 while the new one works.
+ * A webhook endpoint's signing secret is likewise shown once on creation and on rotation,
+ * then only masked.
  */
 let app: RunningApp;
 let browser: Browser;
@@ -83,6 +85,56 @@ describe('admin: ingest key rotation in the browser', () => {
     await page.goto(`${app.baseUrl}/admin/keys`);
     await page.waitForURL((url) => url.pathname === '/forbidden');
     assert.equal(await page.getByText('Create key').count(), 0);
+    await page.goto(`${app.baseUrl}/admin/webhooks`);
+    await page.waitForURL((url) => url.pathname === '/forbidden');
+    assert.equal(await page.getByText('Add endpoint').count(), 0);
+    await page.close();
+  });
+});
+
+async function issuedSecret(page: Page): Promise<string> {
+  const secret = (await page.getByTestId('issued-secret').textContent({ timeout: 30_000 }))?.trim() ?? '';
+  assert.match(secret, /^plws_[A-Za-z0-9_-]{43}$/);
+  return secret;
+}
+
+describe('admin: webhook signing secrets in the browser', () => {
+  test('the secret is shown once on creation and on rotation, then only masked', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'admin');
+    await page.goto(`${app.baseUrl}/admin/webhooks`);
+    const create = page.locator('form', { has: page.getByRole('button', { name: 'Add endpoint' }) });
+    await create.getByLabel('Name').fill('Ops alerts');
+    await create.getByLabel('URL').fill('https://hooks.example.com/plumbline');
+    await create.getByLabel('Events').fill('slo.alert');
+    await create.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = await issuedSecret(page);
+    await page.getByText('it will not be shown again').first().waitFor();
+
+    await page.reload();
+    assert.equal(await page.getByText(secret).count(), 0, 'the secret is not shown again');
+    assert.equal((await page.content()).includes(secret.slice(5)), false, 'not even in the page source');
+    const row = page.locator('tr[data-endpoint-id]', { hasText: `plws_…${secret.slice(-4)}` });
+    await row.waitFor();
+
+    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = await issuedSecret(page);
+    assert.notEqual(rotated, secret);
+    await page.reload();
+    assert.equal(await page.getByText(rotated).count(), 0);
+    const rotatedRow = page.locator('tr[data-endpoint-id]', { hasText: `plws_…${rotated.slice(-4)}` });
+    await rotatedRow.getByText('previous secret also signs until').waitFor();
+
+    const replay = page.locator('[data-webhook="replay"]');
+    await replay.getByRole('button', { name: 'Create replay secret' }).click();
+    const replaySecret = await issuedSecret(page);
+    await page.reload();
+    await replay.getByText(`plws_…${replaySecret.slice(-4)}`).waitFor();
+    assert.equal(await page.getByText(replaySecret).count(), 0);
+
+    await page.goto(`${app.baseUrl}/audit?action=webhook.`);
+    for (const action of ['webhook.created', 'webhook.secret_rotated', 'webhook.secret_created']) await page.getByText(action, { exact: true }).first().waitFor();
+    for (const value of [secret, rotated, replaySecret]) assert.equal((await page.content()).includes(value.slice(5)), false, 'no secret in the audit log');
     await page.close();
   });
 });

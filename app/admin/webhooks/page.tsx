@@ -14,7 +14,7 @@ type Params = { status?: string; endpoint?: string; page?: string };
 
 /** A signing secret as reads show it: masked, with what an admin needs to know about it. */
 function SecretState({ secret }: { secret: SecretSummary | null }) {
-  if (!secret) return <span className="muted">none yet — one is generated at the first delivery; rotate to get one now</span>;
+  if (!secret) return <span className="muted">none yet — one is generated at the first delivery, unless you create one now to give the receiver</span>;
   return (
     <span>
       <code>{secret.masked}</code>
