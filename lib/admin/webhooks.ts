@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '@/lib/db/client';
 import { writeAudit } from '@/lib/audit/log';
@@ -35,6 +34,7 @@ function overlapMs(hours: number): number {
   if (!Number.isFinite(hours) || hours < 0 || hours > MAX_SECRET_OVERLAP_HOURS) throw new AdminFormError({ overlapHours: `Overlap must be between 0 and ${MAX_SECRET_OVERLAP_HOURS} hours` });
   return hours * 3_600_000;
 }
+
 export interface EndpointInput {
   name: string;
   url: string;
@@ -85,8 +85,7 @@ export async function createEndpoint(actor: Viewer, input: EndpointInput, ip: st
   const data = parse(input);
   const db = await prisma();
   return db.$transaction(async (tx) => {
-    // The id is chosen here because the secret's encryption is bound to it.
-    const row = await tx.webhookEndpoint.create({ data: { id: crypto.randomUUID(), ...data } });
+    const row = await tx.webhookEndpoint.create({ data });
     const issued = await issueSecret(tx, row.id);
     await writeAudit({ actorId: actor.id, actorLabel: actor.email, action: 'webhook.created', targetType: 'webhook_endpoint', targetId: row.id, after: { ...data, secret: issued.after.masked }, ip }, tx);
     return { webhookId: row.id, secret: issued.secret, masked: issued.after.masked };
