@@ -13,7 +13,7 @@ export default async function AdminSettingsPage() {
       <AdminNav current="/admin/settings" />
       <p className="muted">
         How long stored data is kept. Ledger events and spans expire by ClickHouse table TTL (dropped as ClickHouse merges, so expect up to a day
-        of lag); each record<p className="muted">How long stored data is kept. Changes are audited.</p>apos;s current state is kept. The webhook delivery log is purged hourly. Changes are audited.
+        of lag); each record&apos;s current state is kept. The webhook delivery log is purged hourly. Changes are audited.
       </p>
       <AdminForm action={saveRetentionAction} submit="Save retention">
         {settings.map((s) => (
