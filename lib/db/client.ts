@@ -47,6 +47,9 @@ async function openDatabase(): Promise<Database> {
     const { PrismaPg } = await import('@prisma/adapter-pg');
     const pg = await import('pg');
     const pool = new pg.default.Pool({ connectionString: env().DATABASE_URL, max: 10 });
+    // An idle connection the server ends (restart, failover, an admin's terminate) is
+    // reported here; without a listener it would crash the process. The pool replaces it.
+    pool.on('error', (error) => console.error(`PostgreSQL: an idle connection was closed (${error.message}); the pool will open a new one`));
     const client = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       prisma: client,
