@@ -168,13 +168,21 @@ export interface ExceptionBreakdownRow {
 
 const COUNTERPARTY = `if(customer != '', customer, vendor) AS counterparty`;
 
-export async function exceptionBreakdown(filters: DashboardFilters, dimension: BreakdownDimension): Promise<ExceptionBreakdownRow[]> {
-  return queryRows<ExceptionBreakdownRow>(
-    `SELECT ${BREAKDOWN_DIMENSIONS[dimension]} AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
+/** The four breakdowns of open exceptions (top 50 keys each) in one pass over the scope. */
+export async function exceptionBreakdowns(filters: DashboardFilters): Promise<Record<BreakdownDimension, ExceptionBreakdownRow[]>> {
+  const dimensions = Object.keys(BREAKDOWN_DIMENSIONS) as BreakdownDimension[];
+  const pairs = dimensions.map((d) => `('${d}', ${BREAKDOWN_DIMENSIONS[d]})`).join(', ');
+  const rows = await queryRows<ExceptionBreakdownRow & { dimension: BreakdownDimension }>(
+    `SELECT pair.1 AS dimension, pair.2 AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
      FROM (SELECT *, ${COUNTERPARTY} ${scopeSql('open')})
-     GROUP BY key, currency ORDER BY records DESC, key LIMIT 50`,
+     ARRAY JOIN [${pairs}] AS pair
+     GROUP BY dimension, key, currency
+     ORDER BY dimension, records DESC, key LIMIT 50 BY dimension`,
     filterQueryParams(filters),
   );
+  return Object.fromEntries(
+    dimensions.map((d) => [d, rows.filter((r) => r.dimension === d).map(({ key, currency, records, amountCents }) => ({ key, currency, records, amountCents }))]),
+  ) as Record<BreakdownDimension, ExceptionBreakdownRow[]>;
 }
 
 export interface InvoiceExceptionRow {

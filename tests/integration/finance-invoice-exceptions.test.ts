@@ -91,11 +91,12 @@ describe('failed invoice syncs', () => {
   });
 
   it('breaks down by category, interface and counterparty, and filters by customer or vendor', async () => {
-    const { exceptionBreakdown, invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
-    const byInterface = await exceptionBreakdown(await filtersFor(), 'interface');
-    assert.deepEqual(byInterface.map((r) => [r.key, r.currency, r.records]).sort(), [['rental-invoicing', 'CAD', 1], ['rental-invoicing', 'USD', 2], ['vendor-bills', 'USD', 1]]);
-    const byCategory = await exceptionBreakdown(await filtersFor(), 'category');
-    assert.equal(byCategory.find((r) => r.key === 'validation')?.records, 1);
+    const { exceptionBreakdowns, invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
+    const breakdowns = await exceptionBreakdowns(await filtersFor());
+    assert.deepEqual(breakdowns.interface.map((r) => [r.key, r.currency, r.records]).sort(), [['rental-invoicing', 'CAD', 1], ['rental-invoicing', 'USD', 2], ['vendor-bills', 'USD', 1]]);
+    assert.equal(breakdowns.category.find((r) => r.key === 'validation')?.records, 1);
+    assert.deepEqual(breakdowns.project.map((r) => [r.key, r.currency, r.records]).sort(), [['JOB-1', 'CAD', 1], ['JOB-1', 'USD', 3]]);
+    assert.equal(breakdowns.counterparty.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
     const steelco = await invoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', null);
     assert.deepEqual(steelco.rows.map((r) => r.counterparty), ['Steelco']);
   });

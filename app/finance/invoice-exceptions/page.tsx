@@ -7,7 +7,7 @@ import { asOptions, filterOptions } from '@/lib/finance/filter-options';
 import {
   EXCEPTION_STATES,
   exceptionAging,
-  exceptionBreakdown,
+  exceptionBreakdowns,
   exceptionCounts,
   INVOICE_EXCEPTION_SORTS,
   invoiceExceptionRows,
@@ -80,16 +80,13 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
   const table = parseTableParams(raw, INVOICE_EXCEPTION_SORTS, 'first_failure');
   const stateParam = first(raw.state);
   const state: ExceptionStateFilter = (EXCEPTION_STATES as readonly string[]).includes(stateParam) ? (stateParam as ExceptionStateFilter) : 'open';
-  const [risk, counts, aging, flow, mttr, byCategory, byInterface, byCounterparty, byProject, page, options, rules] = await Promise.all([
+  const [risk, counts, aging, flow, mttr, breakdowns, page, options, rules] = await Promise.all([
     moneyAtRisk(filters),
     exceptionCounts(filters),
     exceptionAging(filters),
     openedVsResolved(filters),
     resolutionTimes(filters),
-    exceptionBreakdown(filters, 'category'),
-    exceptionBreakdown(filters, 'interface'),
-    exceptionBreakdown(filters, 'counterparty'),
-    exceptionBreakdown(filters, 'project'),
+    exceptionBreakdowns(filters),
     invoiceExceptionRows(filters, state, table),
     filterOptions(['account.move']),
     overdueRules(),
@@ -158,10 +155,10 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
 
       <h2>Breakdowns of open exceptions</h2>
       <div className="grid-2">
-        <BreakdownTable title="By error category" rows={byCategory} locale={locale} />
-        <BreakdownTable title="By interface" rows={byInterface} locale={locale} />
-        <BreakdownTable title="By customer or vendor" rows={byCounterparty} locale={locale} />
-        <BreakdownTable title="By project" rows={byProject} locale={locale} />
+        <BreakdownTable title="By error category" rows={breakdowns.category} locale={locale} />
+        <BreakdownTable title="By interface" rows={breakdowns.interface} locale={locale} />
+        <BreakdownTable title="By customer or vendor" rows={breakdowns.counterparty} locale={locale} />
+        <BreakdownTable title="By project" rows={breakdowns.project} locale={locale} />
       </div>
 
       <h2>Records</h2>
