@@ -55,14 +55,30 @@ export function describeError(category: string, message: string, entityType: str
   return isErrorCategory(category) ? businessMessage(category, message, { entityType }) : 'The sync failed for a reason the ledger did not classify';
 }
 
-export async function queueItems(filters: DashboardFilters, options: QueueOptions, now: Date = new Date()): Promise<QueueItem[]> {
+const CASE_SELECT = { id: true, interfaceKey: true, entityType: true, sourceRecordId: true, state: true, assigneeId: true, resolvedAt: true, assignee: { select: { name: true } } } as const;
+
+/** Past this many records, reading every unresolved case beats a long `IN` list (measured: 0.65 s vs 1.7 s for 59 k). */
+const CASE_LIST_LIMIT = 2_000;
+
+/** The triage case of each record, by record key (cases are unique per record). */
+export async function casesOf(records: readonly OpenRecord[], listLimit = CASE_LIST_LIMIT) {
   const db = await prisma();
+  const ids = (list: readonly OpenRecord[]) => [...new Set(list.map((r) => r.source_record_id))];
+  if (records.length <= listLimit) {
+    const cases = await db.exceptionCase.findMany({ where: { sourceRecordId: { in: ids(records) } }, select: CASE_SELECT });
+    return new Map(cases.map((c) => [recordKey(c), c]));
+  }
+  const unresolved = await db.exceptionCase.findMany({ where: { state: { not: 'resolved' } }, select: CASE_SELECT });
+  const byKey = new Map(unresolved.map((c) => [recordKey(c), c]));
+  // Failing records whose case is resolved (awaiting the sync's reopen) or not created yet: few.
+  const rest = records.filter((r) => !byKey.has(recordKey({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id })));
+  if (rest.length > 0) for (const c of await db.exceptionCase.findMany({ where: { sourceRecordId: { in: ids(rest) } }, select: CASE_SELECT })) byKey.set(recordKey(c), c);
+  return byKey;
+}
+
+export async function queueItems(filters: DashboardFilters, options: QueueOptions, now: Date = new Date()): Promise<QueueItem[]> {
   const [records, rules] = await Promise.all([openRecords(filters), overdueRules()]);
-  const cases = await db.exceptionCase.findMany({
-    where: { sourceRecordId: { in: [...new Set(records.map((r) => r.source_record_id))] } },
-    select: { id: true, interfaceKey: true, entityType: true, sourceRecordId: true, state: true, assigneeId: true, resolvedAt: true, assignee: { select: { name: true } } },
-  });
-  const caseByKey = new Map(cases.map((c) => [recordKey(c), c]));
+  const caseByKey = await casesOf(records);
   const items: QueueItem[] = [];
   for (const record of records) {
     const c = caseByKey.get(recordKey({ interfaceKey: record.interface_id, entityType: record.entity_type, sourceRecordId: record.source_record_id }));

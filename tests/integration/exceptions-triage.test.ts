@@ -137,6 +137,20 @@ describe('exception cases', () => {
     assert.equal((await caseOf('INV-1')).state, 'resolved', 'a manual resolution holds while nothing new arrives');
   });
 
+  it('finds the same cases by record list or by scanning unresolved cases (long queues)', async () => {
+    const { casesOf, queueItems } = await import('@/lib/exceptions/queue');
+    const { openRecords } = await import('@/lib/exceptions/open-records');
+    const records = await openRecords();
+    const byList = await casesOf(records);
+    const byScan = await casesOf(records, 0);
+    assert.ok(byList.size >= 3);
+    assert.deepEqual([...byScan.entries()].sort(), [...byList.entries()].sort());
+    assert.ok([...byScan.values()].some((c) => c.state === 'resolved'), 'a manually resolved case of a failing record is found too');
+    const { parseDashboardFilters } = await import('@/lib/finance/filters');
+    const items = await queueItems(parseDashboardFilters({ from: '2026-01-01' }).filters, { category: '', state: '', assignee: '', signature: '', entityType: '' });
+    assert.ok(!items.some((i) => i.record.source_record_id === 'INV-1'), 'the manually resolved record stays out of the queue');
+  });
+
   it('a later success closes the case; a new failure reopens it', async () => {
     const { syncExceptionCases, RESOLVED_BY_SUCCESS } = await import('@/lib/exceptions/sync');
     await insert([ev('TS-1', 'account.analytic.line', 'succeeded', 1, '')]);
