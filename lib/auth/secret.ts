@@ -7,7 +7,7 @@ import { dataDir, env } from '@/lib/config/env';
 export function authSecret(): string {
   const configured = env().NEXTAUTH_SECRET;
   if (configured) return configured;
-  const file = path.join(dataDir(), 'nextauth-secret');
+  const file = path.join(/* turbopackIgnore: true */ dataDir(), 'nextauth-secret');
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {

@@ -49,7 +49,8 @@ async function openClient(): Promise<ClickHouseClient> {
       request_timeout: 60_000,
     });
   }
-  const chdbPath = path.join(dataDir(), 'clickhouse');
+  // turbopackIgnore: runtime data, not a build input (else the build scans every chDB part file).
+  const chdbPath = path.join(/* turbopackIgnore: true */ dataDir(), 'clickhouse');
   fs.mkdirSync(chdbPath, { recursive: true });
   const { createChdbConnection } = await import('chdb/connection');
   const connection = createChdbConnection({ path: chdbPath });

@@ -78,7 +78,7 @@ async function openDatabase(): Promise<Database> {
 }
 
 async function openPGlite(): Promise<PGlite> {
-  const dir = path.join(dataDir(), 'postgres');
+  const dir = path.join(/* turbopackIgnore: true */ dataDir(), 'postgres');
   fs.mkdirSync(dir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
   try {
