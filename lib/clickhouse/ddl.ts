@@ -269,14 +269,18 @@ const RECORD_STATE_ROW = `interface_id, entity_type, source_record_id,
     equipment_id, trace_id, source_system, target_system, source_record_version, target_record_id, schema_drift)
     AS ${LATEST_DETAIL_TUPLE}) AS latest_detail`;
 
+function recordStateTable(name: string): TableSpec {
+  return {
+    name,
+    engine: 'AggregatingMergeTree',
+    shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
+    columns: RECORD_STATE_COLUMNS,
+    tail: `ORDER BY (${RECORD_KEY})`,
+  };
+}
+
 /** Every record's state: point lookups, per-interface figures, and the source for LEDGER_EXCEPTION_RECORDS. */
-export const LEDGER_RECORDS: TableSpec = {
-  name: 'ledger_records',
-  engine: 'AggregatingMergeTree',
-  shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
-  columns: RECORD_STATE_COLUMNS,
-  tail: `ORDER BY (${RECORD_KEY})`,
-};
+export const LEDGER_RECORDS = recordStateTable('ledger_records');
 
 export const LEDGER_RECORDS_MV: ViewSpec = {
   name: 'ledger_records_mv',
@@ -295,13 +299,7 @@ FROM {from}`,
  * - LEDGER_EXCEPTION_BACKFILL_MV copies, when a record first fails, its state so far from
  *   ledger_records, so events that arrived before the failure count too.
  */
-export const LEDGER_EXCEPTION_RECORDS: TableSpec = {
-  name: 'ledger_exception_records',
-  engine: 'AggregatingMergeTree',
-  shardingKey: 'cityHash64(interface_id, entity_type, source_record_id)',
-  columns: RECORD_STATE_COLUMNS,
-  tail: `ORDER BY (${RECORD_KEY})`,
-};
+export const LEDGER_EXCEPTION_RECORDS = recordStateTable('ledger_exception_records');
 
 export const LEDGER_EXCEPTION_RECORDS_MV: ViewSpec = {
   name: 'ledger_exception_records_mv',
