@@ -392,6 +392,123 @@ WHERE pair.2 != ''`,
 };
 
 /**
+ * A ledger event's version, (occurred_at, ingested_at, event_id), as one string that sorts the
+ * same way: both times as zero-padded milliseconds (DateTime64(3) holds nothing finer, and
+ * ingest keeps them in 1970..2299, at most 14 digits), then the event id. Comparing one
+ * String is ClickHouse's fast path; a tuple goes through generic values, about twice as slow.
+ */
+export const EVENT_VERSION_SQL = `concat(leftPad(toString(toUnixTimestamp64Milli(occurred_at)), 15, '0'), leftPad(toString(toUnixTimestamp64Milli(ingested_at)), 15, '0'), event_id)`;
+
+/** Rental activity that counts for billing (lib/finance/rental-queries.ts documents the events). */
+export const RENTAL_ACTIVITY_SQL = `entity_type = 'rental.contract' AND contract_line_id != '' AND status NOT IN ('cancelled', 'skipped')`;
+/** Customer invoices and credit notes referencing a contract line; vendor bills never bill a rental. */
+export const RENTAL_INVOICE_SQL = `entity_type = 'account.move' AND contract_line_id != '' AND attributes['move_type'] IN ('out_invoice', 'out_refund')`;
+
+/**
+ * Rental billing state, one row per contract line (RENTAL_LINES), per surcharge sync
+ * (RENTAL_SURCHARGES) and per invoice record (RENTAL_INVOICES), so the unbilled-rentals
+ * dashboard reads a row per line instead of every rental event. Like the record state, every
+ * column is an idempotent SimpleAggregateFunction (min, max): duplicates and retries fold
+ * away, in any order. "Latest" values are max() of a tuple led by EVENT_VERSION_SQL, and a
+ * row that does not report the value carries an empty version so it never wins.
+ */
+const RENTAL_LATEST = `Tuple(version String, contract_id String, equipment_id String, equipment_class String, project String, customer String, interface_id String)`;
+const RENTAL_TERMS = `Tuple(version String, rate_day String, rate_week String, rate_4week String, trace_id String)`;
+
+export const RENTAL_LINES: TableSpec = {
+  name: 'rental_lines',
+  engine: 'AggregatingMergeTree',
+  shardingKey: 'cityHash64(contract_line_id)',
+  columns: `  contract_line_id String,
+  last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
+  dispatched_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
+  off_rent_at SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC'))),
+  returned_at SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC'))),
+  latest SimpleAggregateFunction(max, ${RENTAL_LATEST}),
+  latest_currency SimpleAggregateFunction(max, Tuple(version String, currency String)),
+  terms SimpleAggregateFunction(max, ${RENTAL_TERMS})`,
+  tail: 'ORDER BY contract_line_id',
+};
+
+const RENTAL_LINE_ROW = `contract_line_id,
+  occurred_at AS last_event_at,
+  if(event_type = 'rental.dispatched', occurred_at, NULL) AS dispatched_at,
+  if(event_type = 'rental.off_rent', occurred_at, NULL) AS off_rent_at,
+  if(event_type = 'rental.returned', occurred_at, NULL) AS returned_at,
+  CAST((${EVENT_VERSION_SQL}, contract_id, equipment_id, equipment_class, project, customer, interface_id) AS ${RENTAL_LATEST}) AS latest,
+  CAST(if(currency != '', (${EVENT_VERSION_SQL}, toString(currency)), ('', '')) AS Tuple(version String, currency String)) AS latest_currency,
+  CAST(if(event_type = 'rental.dispatched', (${EVENT_VERSION_SQL}, attributes['rate_day'], attributes['rate_week'], attributes['rate_4week'], trace_id), ('', '', '', '', ''))
+    AS ${RENTAL_TERMS}) AS terms`;
+
+export const RENTAL_LINES_MV: ViewSpec = {
+  name: 'rental_lines_mv',
+  to: 'rental_lines',
+  from: 'sync_ledger',
+  select: `SELECT ${RENTAL_LINE_ROW}
+FROM {from}
+WHERE ${RENTAL_ACTIVITY_SQL}`,
+};
+
+/** A surcharge is one logical sync (one sync_key): its retries and redeliveries count once, at the latest amount. */
+const SURCHARGE_LATEST = `Tuple(version String, kind String, cents Int64)`;
+
+export const RENTAL_SURCHARGES: TableSpec = {
+  name: 'rental_surcharges',
+  engine: 'AggregatingMergeTree',
+  shardingKey: 'cityHash64(contract_line_id)',
+  columns: `  contract_line_id String,
+  sync_key String,
+  last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
+  first_at SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
+  latest SimpleAggregateFunction(max, ${SURCHARGE_LATEST})`,
+  tail: 'ORDER BY (contract_line_id, sync_key)',
+};
+
+const RENTAL_SURCHARGE_ROW = `contract_line_id, sync_key, occurred_at AS last_event_at, occurred_at AS first_at,
+  CAST((${EVENT_VERSION_SQL}, attributes['surcharge_kind'], toInt64(amount * 100)) AS ${SURCHARGE_LATEST}) AS latest`;
+
+export const RENTAL_SURCHARGES_MV: ViewSpec = {
+  name: 'rental_surcharges_mv',
+  to: 'rental_surcharges',
+  from: 'sync_ledger',
+  select: `SELECT ${RENTAL_SURCHARGE_ROW}
+FROM {from}
+WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge'`,
+};
+
+const INVOICE_LATEST = `Tuple(version String, move_type String, status String, amount_cents Int64, currency String,
+    period_start String, period_end String, document_number String, trace_id String)`;
+
+export const RENTAL_INVOICES: TableSpec = {
+  name: 'rental_invoices',
+  engine: 'AggregatingMergeTree',
+  shardingKey: 'cityHash64(contract_line_id)',
+  columns: `  contract_line_id String,
+  interface_id LowCardinality(String),
+  source_record_id String,
+  last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
+  billed_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
+  latest SimpleAggregateFunction(max, ${INVOICE_LATEST}),
+  latest_success SimpleAggregateFunction(max, Tuple(version String, cents Int64))`,
+  tail: 'ORDER BY (contract_line_id, interface_id, source_record_id)',
+};
+
+const RENTAL_INVOICE_ROW = `contract_line_id, interface_id, source_record_id, occurred_at AS last_event_at,
+  if(status = 'succeeded', occurred_at, NULL) AS billed_at,
+  CAST((${EVENT_VERSION_SQL}, attributes['move_type'], toString(status), toInt64(amount * 100), toString(currency),
+    attributes['period_start'], attributes['period_end'], document_number, trace_id) AS ${INVOICE_LATEST}) AS latest,
+  CAST(if(status = 'succeeded', (${EVENT_VERSION_SQL}, toInt64(amount * 100)), ('', 0)) AS Tuple(version String, cents Int64)) AS latest_success`;
+
+export const RENTAL_INVOICES_MV: ViewSpec = {
+  name: 'rental_invoices_mv',
+  to: 'rental_invoices',
+  from: 'sync_ledger',
+  select: `SELECT ${RENTAL_INVOICE_ROW}
+FROM {from}
+WHERE ${RENTAL_INVOICE_SQL}`,
+};
+
+/**
  * Version 2 of the ledger contract: correlation, planning and rental terms as columns
  * (nullable where absence means "not reported", not zero).
  */
@@ -457,6 +574,25 @@ export function recordStateStatements(target: DdlTarget): string[] {
     `INSERT INTO ${localName(LEDGER_FILTER_VALUES.name, target)} ${LEDGER_FILTER_VALUES_MV.select.replace('{from}', ledger)}`,
     ...createView(LEDGER_RECORD_CURRENT_VIEW, recordCurrentSelect(LEDGER_RECORDS.name), target),
     ...createView(LEDGER_EXCEPTION_CURRENT_VIEW, recordCurrentSelect(LEDGER_EXCEPTION_RECORDS.name), target),
+  ];
+}
+
+/**
+ * Version 4: rental billing state (RENTAL_LINES, RENTAL_SURCHARGES, RENTAL_INVOICES), folded
+ * in from the existing ledger like version 3.
+ */
+export function rentalStateStatements(target: DdlTarget): string[] {
+  const ledger = localName(SYNC_LEDGER.name, target);
+  return [
+    ...createTable(RENTAL_LINES, target),
+    ...createTable(RENTAL_SURCHARGES, target),
+    ...createTable(RENTAL_INVOICES, target),
+    ...createMaterializedView(RENTAL_LINES_MV, target),
+    ...createMaterializedView(RENTAL_SURCHARGES_MV, target),
+    ...createMaterializedView(RENTAL_INVOICES_MV, target),
+    `INSERT INTO ${localName(RENTAL_LINES.name, target)} SELECT ${RENTAL_LINE_ROW} FROM ${ledger} WHERE ${RENTAL_ACTIVITY_SQL}`,
+    `INSERT INTO ${localName(RENTAL_SURCHARGES.name, target)} SELECT ${RENTAL_SURCHARGE_ROW} FROM ${ledger} WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge'`,
+    `INSERT INTO ${localName(RENTAL_INVOICES.name, target)} SELECT ${RENTAL_INVOICE_ROW} FROM ${ledger} WHERE ${RENTAL_INVOICE_SQL}`,
   ];
 }
 

@@ -1,7 +1,7 @@
 import { createClient } from '@clickhouse/client';
 import { env, usesEmbeddedClickHouse } from '@/lib/config/env';
 import { command, queryRows } from '@/lib/clickhouse/client';
-import { addColumns, allStatements, recordStateStatements, SYNC_LEDGER, SYNC_LEDGER_V2_COLUMNS, type DdlTarget } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, recordStateStatements, rentalStateStatements, SYNC_LEDGER, SYNC_LEDGER_V2_COLUMNS, type DdlTarget } from '@/lib/clickhouse/ddl';
 
 /**
  * Versioned, idempotent ClickHouse migrations. Each version's statements use IF NOT
@@ -21,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: (target) => addColumns(SYNC_LEDGER.name, SYNC_LEDGER_V2_COLUMNS, target),
   },
   { version: 3, name: 'record state in plain columns, records that ever failed apart, filter values', statements: recordStateStatements },
+  { version: 4, name: 'rental billing state per contract line, surcharge and invoice', statements: rentalStateStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';
