@@ -3,7 +3,7 @@ import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { interfaceHealth, openExposure } from '@/lib/overview/summary';
 import { parseDashboardFilters } from '@/lib/finance/filters';
-import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
+import { unbilledSummary } from '@/lib/finance/unbilled';
 import { formatMoney, formatRelative } from '@/lib/format';
 import { MoneyList } from '@/components/ui/MoneyList';
 
@@ -11,7 +11,7 @@ export default async function OverviewPage() {
   await requirePage('dashboards.view');
   const locale = await requestLocale();
   // The unbilled tile uses the unbilled-rentals dashboard's default filters, so both agree.
-  const [health, exposure, unbilled] = await Promise.all([interfaceHealth(), openExposure(), unbilledDashboard(parseDashboardFilters({}).filters, { trend: false })]);
+  const [health, exposure, unbilled] = await Promise.all([interfaceHealth(), openExposure(), unbilledSummary(parseDashboardFilters({}).filters)]);
   const openTotal = health.reduce((sum, row) => sum + row.open_exceptions, 0);
   const events24h = health.reduce((sum, row) => sum + row.events_24h, 0);
   const failed24h = health.reduce((sum, row) => sum + row.failed_24h, 0);

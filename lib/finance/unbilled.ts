@@ -2,11 +2,16 @@
  * Unbilled rental value per contract line (DOMAIN.md "Rental billing"): accrued (dispatch →
  * off-rent or → the as-of instant, cheapest day/week/4-week combination, plus surcharges)
  * minus billed (successfully synced customer invoices for the line, less credit notes).
- * Works on the per-line aggregates from lib/finance/rental-queries.ts; all money in cents.
+ *
+ * All of it runs in ClickHouse on the per-line rows of lib/finance/rental-queries.ts, so a
+ * page reads totals, breakdowns, a trend and one page of lines, never every line: an estate
+ * of millions of events has tens of thousands of lines. Money is in integer cents throughout.
  */
-import { accruedRentalValue, DAYS_PER_FOUR_WEEKS, type RentalRates } from '@/lib/finance/rental-billing';
+import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
+import { contractLinesSql } from '@/lib/finance/rental-queries';
+import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 import { FAILING_STATUSES } from '@/lib/ledger/event';
-import type { ContractLineAggregate, RentalInvoiceRow } from '@/lib/finance/rental-queries';
 
 export const UNBILLED_CAUSES = ['invoice_failing', 'returned_not_invoiced', 'on_rent_past_cycle', 'in_cycle'] as const;
 export type UnbilledCause = (typeof UNBILLED_CAUSES)[number];
@@ -19,11 +24,11 @@ export const CAUSE_LABELS: Record<UnbilledCause, string> = {
 };
 
 export const AGING_BUCKETS = [
-  { key: '0-7', label: '0–7 days', min: 0, max: 7 },
-  { key: '8-30', label: '8–30 days', min: 8, max: 30 },
-  { key: '31-60', label: '31–60 days', min: 31, max: 60 },
-  { key: '61-90', label: '61–90 days', min: 61, max: 90 },
-  { key: '90+', label: 'over 90 days', min: 91, max: Number.POSITIVE_INFINITY },
+  { key: '0-7', label: '0–7 days', max: 7 },
+  { key: '8-30', label: '8–30 days', max: 30 },
+  { key: '31-60', label: '31–60 days', max: 60 },
+  { key: '61-90', label: '61–90 days', max: 90 },
+  { key: '90+', label: 'over 90 days', max: Number.POSITIVE_INFINITY },
 ] as const;
 
 export type AgingBucketKey = (typeof AGING_BUCKETS)[number]['key'];
@@ -37,6 +42,8 @@ export interface UnbilledLine {
   customer: string;
   currency: string;
   interfaceId: string;
+  /** The line's rates as reported on dispatch (currency units). */
+  rates: { day: string; week: string; fourWeek: string };
   dispatchedAt: string;
   offRentAt: string | null;
   returnedAt: string | null;
@@ -55,109 +62,147 @@ export interface UnbilledLine {
   bucket: AgingBucketKey;
   cause: UnbilledCause;
   /** The failing invoice behind an 'invoice_failing' cause. */
-  failingInvoice: Pick<RentalInvoiceRow, 'interfaceId' | 'sourceRecordId' | 'documentNumber' | 'traceId'> | null;
+  failingInvoice: { interfaceId: string; sourceRecordId: string; documentNumber: string; traceId: string } | null;
   dispatchTraceId: string;
 }
 
-const DAY = 86_400_000;
-const FAILING: readonly string[] = FAILING_STATUSES;
-
-function day(iso: string): string {
-  return iso.slice(0, 10);
-}
-
-function daysBetween(fromDay: string, to: Date): number {
-  return Math.max(0, Math.floor((to.getTime() - Date.parse(`${fromDay}T00:00:00Z`)) / DAY));
-}
-
-export function agingBucket(ageDays: number): AgingBucketKey {
-  return (AGING_BUCKETS.find((b) => ageDays >= b.min && ageDays <= b.max) ?? AGING_BUCKETS[AGING_BUCKETS.length - 1]!).key;
-}
-
-function rates(line: ContractLineAggregate): RentalRates {
-  return { day: Number(line.rateDay) || 0, week: Number(line.rateWeek) || 0, fourWeek: Number(line.rateFourWeek) || 0 };
-}
-
-/** An invoice bills the line from the moment it first synced successfully, unless later cancelled. */
-function isBilledAt(invoice: RentalInvoiceRow, asOf: Date): boolean {
-  return invoice.billedAt !== null && Date.parse(invoice.billedAt) <= asOf.getTime() && invoice.lastStatus !== 'cancelled';
-}
+const DAY_MS = 86_400_000;
+const FAILING_SQL = FAILING_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
- * The first rental day no billed invoice period covers: walk the billed periods in order
- * from the dispatch day; a gap (a skipped cycle) stops the walk. Null when every day up to
- * `endDay` is covered.
+ * The cheapest charge, in cents, for `d` days at day/week/4-week rates `D`, `W`, `F` (cents),
+ * as lib/finance/rental-billing.ts cheapestRentalCharge defines it. Its exhaustive search
+ * needs only three candidates per period: with the 4-week count fixed, the week/day cost of
+ * the rest is linear in the week count up to the whole weeks it holds, so the best is none,
+ * all whole weeks, or one more (overshooting); and that cost grows by the same amount for
+ * every 28 days, so the 4-week count likewise is none, all whole 4-weeks, or one more.
+ * Plain least() over columns, no arrays: the trend prices millions of line-instants.
+ * tests/integration/finance-unbilled.test.ts holds it to that search (hence exported).
  */
-function firstUncoveredDay(startDay: string, endDay: string, periods: { start: string; end: string }[]): string | null {
-  let cursor = startDay;
-  for (const period of [...periods].sort((a, b) => a.start.localeCompare(b.start))) {
-    if (period.start > cursor) break;
-    if (period.end > cursor) cursor = period.end;
-  }
-  return cursor < endDay ? cursor : null;
+export function cheapestCentsSql(d: string, D: string, W: string, F: string): string {
+  const weeksAndDays = (r: string) =>
+    `least(${r} * ${D}, intDiv(${r}, ${DAYS_PER_WEEK}) * ${W} + (${r} % ${DAYS_PER_WEEK}) * ${D}, intDiv(${r} + ${DAYS_PER_WEEK - 1}, ${DAYS_PER_WEEK}) * ${W})`;
+  return `least(${weeksAndDays(d)}, intDiv(${d}, ${DAYS_PER_FOUR_WEEKS}) * ${F} + ${weeksAndDays(`(${d} % ${DAYS_PER_FOUR_WEEKS})`)}, intDiv(${d} + ${DAYS_PER_FOUR_WEEKS - 1}, ${DAYS_PER_FOUR_WEEKS}) * ${F})`;
 }
 
+const BUCKET_SQL = `multiIf(${AGING_BUCKETS.filter((b) => Number.isFinite(b.max))
+  .map((b) => `age_days <= ${b.max}, '${b.key}'`)
+  .join(', ')}, '${AGING_BUCKETS[AGING_BUCKETS.length - 1]!.key}')`;
+
 /**
- * Computes one contract line as of `asOf` (events after it are ignored, so the trend can
- * re-run this at past instants on the same aggregates). Returns null before dispatch.
+ * Every figure of a line as of the instant `t` (an SQL expression), over the rows of
+ * contractLinesSql: what happened before `t` counts, as the dashboard's `to` is exclusive.
+ * Only what a query selects is computed, so the trend pays for unbilled_cents alone.
  */
-export function computeUnbilledLine(line: ContractLineAggregate, asOf: Date): UnbilledLine | null {
-  if (!line.dispatchedAt || Date.parse(line.dispatchedAt) > asOf.getTime()) return null;
-  const offRentAt = line.offRentAt && Date.parse(line.offRentAt) <= asOf.getTime() ? line.offRentAt : null;
-  const returnedAt = line.returnedAt && Date.parse(line.returnedAt) <= asOf.getTime() ? line.returnedAt : null;
-  const surcharges = line.surcharges.filter((s) => Date.parse(s.at) <= asOf.getTime());
-  const surchargeCents = surcharges.reduce((sum, s) => sum + s.cents, 0);
-  const accrual = accruedRentalValue({ dispatchedAt: new Date(line.dispatchedAt), offRentAt: offRentAt ? new Date(offRentAt) : null, now: asOf, rates: rates(line), surcharges: [] });
-  const accruedCents = accrual.amountCents + surchargeCents;
 
-  const billed = line.invoices.filter((i) => isBilledAt(i, asOf));
-  const invoicedCents = billed.filter((i) => i.moveType === 'out_invoice').reduce((sum, i) => sum + i.billedCents, 0);
-  const creditedCents = billed.filter((i) => i.moveType === 'out_refund').reduce((sum, i) => sum + i.billedCents, 0);
-  const billedCents = invoicedCents - creditedCents;
-  const unbilledCents = Math.max(0, accruedCents - billedCents);
+function evaluatedLines(source: string, t: string): string {
+  const billed = `ifNull(i.billed_at < ${t}, 0) AND i.status != 'cancelled'`;
+  return `SELECT *,
+    if(off_rent_at < ${t}, off_rent_at, NULL) AS off_rent_as_of,
+    if(returned_at < ${t}, returned_at, NULL) AS returned_as_of,
+    toInt64(greatest(1, ceil((toUnixTimestamp64Milli(coalesce(off_rent_as_of, ${t})) - toUnixTimestamp64Milli(dispatched_at)) / ${DAY_MS}))) AS billable_days,
+    ${cheapestCentsSql('billable_days', 'rate_day_cents', 'rate_week_cents', 'rate_4week_cents')} AS rental_cents,
+    arraySum(s -> if(s.at < ${t}, s.cents, 0), surcharges) AS surcharge_cents,
+    rental_cents + surcharge_cents AS accrued_cents,
+    arraySum(i -> if(i.move_type = 'out_invoice' AND ${billed}, i.billed_cents, 0), invoices) AS invoiced_cents,
+    arraySum(i -> if(i.move_type = 'out_refund' AND ${billed}, i.billed_cents, 0), invoices) AS credited_cents,
+    invoiced_cents - credited_cents AS billed_cents,
+    greatest(0, accrued_cents - billed_cents) AS unbilled_cents,
+    toString(toDate(coalesce(off_rent_as_of, ${t}), 'UTC')) AS end_day,
+    arrayFold((acc, p) -> if(acc.2 OR p.1 > acc.1, (acc.1, true), (greatest(acc.1, p.2), false)),
+      arraySort(arrayMap(i -> (i.period_start, i.period_end),
+        arrayFilter(i -> i.move_type = 'out_invoice' AND i.period_start != '' AND i.period_end != '' AND ${billed}, invoices))),
+      (toString(toDate(dispatched_at, 'UTC')), false)).1 AS covered_until,
+    arraySort(arrayMap(i -> i.period_start, arrayFilter(i -> i.move_type = 'out_refund' AND i.period_start != '' AND ${billed}, invoices)))[1] AS credited_from,
+    multiIf(covered_until < end_day, covered_until, credited_from != '', credited_from, end_day) AS oldest_unbilled_day,
+    toInt64(greatest(0, floor((toUnixTimestamp64Milli(${t}) - toUnixTimestamp(toDateTime(toDate(oldest_unbilled_day), 'UTC')) * 1000) / ${DAY_MS}))) AS age_days,
+    ${BUCKET_SQL} AS bucket,
+    arrayFirst(i -> i.status IN (${FAILING_SQL}) AND NOT ifNull(i.billed_at < ${t}, 0), arraySort(i -> i.source_record_id, invoices)) AS failing_invoice,
+    multiIf(failing_invoice.source_record_id != '', 'invoice_failing',
+      off_rent_as_of IS NOT NULL OR returned_as_of IS NOT NULL, 'returned_not_invoiced',
+      age_days >= ${DAYS_PER_FOUR_WEEKS}, 'on_rent_past_cycle', 'in_cycle') AS cause
+  FROM (${source})
+  WHERE dispatched_at < ${t}`;
+}
 
-  const endDay = day(offRentAt ?? asOf.toISOString());
-  const billedPeriods = billed.filter((i) => i.moveType === 'out_invoice' && i.periodStart && i.periodEnd).map((i) => ({ start: i.periodStart, end: i.periodEnd }));
-  const uncovered = firstUncoveredDay(day(line.dispatchedAt), endDay, billedPeriods);
-  // Fully covered yet money still open (a credit note or a late surcharge): age from the
-  // credited period, else from the end of the rental.
-  const creditedFrom = billed.filter((i) => i.moveType === 'out_refund' && i.periodStart).map((i) => i.periodStart).sort()[0];
-  const oldestUnbilledDay = uncovered ?? creditedFrom ?? endDay;
-  const ageDays = daysBetween(oldestUnbilledDay, asOf);
+interface LineRow {
+  contract_line_id: string;
+  contract_id: string;
+  equipment_id: string;
+  equipment_class: string;
+  project: string;
+  customer: string;
+  currency: string;
+  interface_id: string;
+  rate_day: string;
+  rate_week: string;
+  rate_4week: string;
+  dispatched_at: string;
+  off_rent_as_of: string | null;
+  returned_as_of: string | null;
+  billable_days: number;
+  rental_cents: number;
+  surcharge_cents: number;
+  accrued_cents: number;
+  invoiced_cents: number;
+  credited_cents: number;
+  billed_cents: number;
+  unbilled_cents: number;
+  oldest_unbilled_day: string;
+  age_days: number;
+  bucket: AgingBucketKey;
+  cause: UnbilledCause;
+  failing_interface_id: string;
+  failing_source_record_id: string;
+  failing_document_number: string;
+  failing_trace_id: string;
+  dispatch_trace_id: string;
+}
 
-  const failing = line.invoices.find((i) => FAILING.includes(i.lastStatus) && !isBilledAt(i, asOf));
-  let cause: UnbilledCause;
-  if (failing) cause = 'invoice_failing';
-  else if (offRentAt || returnedAt) cause = 'returned_not_invoiced';
-  else if (ageDays >= DAYS_PER_FOUR_WEEKS) cause = 'on_rent_past_cycle';
-  else cause = 'in_cycle';
+const LINE_COLUMNS = `contract_line_id, contract_id, equipment_id, equipment_class, project, customer, currency, interface_id,
+  rate_day, rate_week, rate_4week, toString(dispatched_at) AS dispatched_at,
+  if(isNull(off_rent_as_of), NULL, toString(off_rent_as_of)) AS off_rent_as_of,
+  if(isNull(returned_as_of), NULL, toString(returned_as_of)) AS returned_as_of,
+  billable_days, rental_cents, surcharge_cents, accrued_cents, invoiced_cents, credited_cents, billed_cents, unbilled_cents,
+  oldest_unbilled_day, age_days, bucket, cause,
+  failing_invoice.interface_id AS failing_interface_id, failing_invoice.source_record_id AS failing_source_record_id,
+  failing_invoice.document_number AS failing_document_number, failing_invoice.trace_id AS failing_trace_id, dispatch_trace_id`;
 
+/** toString(DateTime64) gives `YYYY-MM-DD hh:mm:ss.sss` in UTC. */
+function toIso(value: string): string {
+  return `${value.replace(' ', 'T')}Z`;
+}
+
+function toLine(row: LineRow): UnbilledLine {
   return {
-    contractLineId: line.contractLineId,
-    contractId: line.contractId,
-    equipmentId: line.equipmentId,
-    equipmentClass: line.equipmentClass,
-    project: line.project,
-    customer: line.customer,
-    currency: line.currency,
-    interfaceId: line.interfaceId,
-    dispatchedAt: line.dispatchedAt,
-    offRentAt,
-    returnedAt,
-    billableDays: accrual.billableDays,
-    rentalCents: accrual.amountCents,
-    surchargeCents,
-    accruedCents,
-    invoicedCents,
-    creditedCents,
-    billedCents,
-    unbilledCents,
-    oldestUnbilledDay,
-    ageDays,
-    bucket: agingBucket(ageDays),
-    cause,
-    failingInvoice: failing ? { interfaceId: failing.interfaceId, sourceRecordId: failing.sourceRecordId, documentNumber: failing.documentNumber, traceId: failing.traceId } : null,
-    dispatchTraceId: line.dispatchTraceId,
+    contractLineId: row.contract_line_id,
+    contractId: row.contract_id,
+    equipmentId: row.equipment_id,
+    equipmentClass: row.equipment_class,
+    project: row.project,
+    customer: row.customer,
+    currency: row.currency,
+    interfaceId: row.interface_id,
+    rates: { day: row.rate_day, week: row.rate_week, fourWeek: row.rate_4week },
+    dispatchedAt: toIso(row.dispatched_at),
+    offRentAt: row.off_rent_as_of ? toIso(row.off_rent_as_of) : null,
+    returnedAt: row.returned_as_of ? toIso(row.returned_as_of) : null,
+    billableDays: Number(row.billable_days),
+    rentalCents: Number(row.rental_cents),
+    surchargeCents: Number(row.surcharge_cents),
+    accruedCents: Number(row.accrued_cents),
+    invoicedCents: Number(row.invoiced_cents),
+    creditedCents: Number(row.credited_cents),
+    billedCents: Number(row.billed_cents),
+    unbilledCents: Number(row.unbilled_cents),
+    oldestUnbilledDay: row.oldest_unbilled_day,
+    ageDays: Number(row.age_days),
+    bucket: row.bucket,
+    cause: row.cause,
+    failingInvoice: row.failing_source_record_id
+      ? { interfaceId: row.failing_interface_id, sourceRecordId: row.failing_source_record_id, documentNumber: row.failing_document_number, traceId: row.failing_trace_id }
+      : null,
+    dispatchTraceId: row.dispatch_trace_id,
   };
 }
 
@@ -176,10 +221,11 @@ export interface BreakdownRow {
 
 export interface UnbilledSummary {
   asOf: string;
-  /** Lines with something unbilled, largest first. */
-  lines: UnbilledLine[];
   totals: CurrencyTotals;
+  /** Contract lines with something unbilled, and the contracts they belong to. */
+  lines: number;
   contracts: number;
+  /** The line unbilled the longest (the larger amount on a tie). */
   oldest: UnbilledLine | null;
   aging: { key: AgingBucketKey; label: string; lines: number; unbilledCents: CurrencyTotals }[];
   causes: { cause: UnbilledCause; label: string; lines: number; unbilledCents: CurrencyTotals }[];
@@ -188,49 +234,145 @@ export interface UnbilledSummary {
   byEquipmentClass: BreakdownRow[];
 }
 
-function breakdown(lines: UnbilledLine[], key: (l: UnbilledLine) => string): BreakdownRow[] {
+/** `contracts` counts contracts across currencies; the others sum per currency. */
+const DIMENSIONS = ['total', 'contracts', 'aging', 'cause', 'project', 'customer', 'equipment_class'] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+
+interface GroupTotal {
+  dimension: Dimension;
+  key: string;
+  currency: string;
+  lines: number;
+  contracts: number;
+  cents: number;
+  /** On the `contracts` row: the line unbilled the longest (the larger amount, then the first id, on a tie). */
+  oldestLine: string;
+}
+
+function queryParams(filters: DashboardFilters, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...filterQueryParams(filters), lines: [], ...extra };
+}
+
+/** Sums per line group and currency in one pass: every line yields a row per dimension. */
+async function groupTotals(source: string, filters: DashboardFilters): Promise<GroupTotal[]> {
+  const rows = await queryRows<Omit<GroupTotal, 'currency' | 'oldestLine'> & { money_currency: string; oldest_line: string }>(
+    `SELECT dim.1 AS dimension, dim.2 AS key, if(dimension = 'contracts', '', currency) AS money_currency,
+            count() AS lines, uniqExact(contract_id) AS contracts, sum(unbilled_cents) AS cents,
+            argMinIf(contract_line_id, (-age_days, -unbilled_cents, contract_line_id), dimension = 'contracts') AS oldest_line
+     FROM (${evaluatedLines(source, '{to:DateTime64(3)}')})
+     ARRAY JOIN [('total', ''), ('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
+                 ('equipment_class', equipment_class)] AS dim
+     WHERE unbilled_cents > 0
+     GROUP BY dimension, key, money_currency`,
+    queryParams(filters),
+  );
+  return rows.map((r) => ({
+    dimension: r.dimension,
+    key: r.key,
+    currency: r.money_currency,
+    lines: Number(r.lines),
+    contracts: Number(r.contracts),
+    cents: Number(r.cents),
+    oldestLine: r.oldest_line,
+  }));
+}
+
+/** Sort keys of the unbilled table (URL `sort`), mapped to computed columns. */
+const SORT_COLUMNS: Record<string, string> = {
+  unbilled: 'unbilled_cents',
+  age: 'age_days',
+  accrued: 'accrued_cents',
+  billed: 'billed_cents',
+  contract: 'contract_line_id',
+  customer: 'customer',
+  project: 'project',
+  equipmentClass: 'equipment_class',
+  cause: 'cause',
+};
+export const UNBILLED_SORT_KEYS = Object.keys(SORT_COLUMNS);
+
+/** The lines `ids`, in that order, every figure as of `filters.to`. */
+async function linesById(source: string, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source, '{to:DateTime64(3)}')})`, queryParams(filters, { lines: ids }));
+  const byId = new Map(rows.map((r) => [r.contract_line_id, toLine(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
   const map = new Map<string, BreakdownRow>();
-  for (const line of lines) {
-    const k = key(line) || '(none)';
-    const row = map.get(k) ?? { key: k, lines: 0, unbilledCents: {} };
-    row.lines += 1;
-    add(row.unbilledCents, line.currency, line.unbilledCents);
-    map.set(k, row);
+  for (const r of rows.filter((g) => g.dimension === dimension)) {
+    const key = r.key || '(none)';
+    const row = map.get(key) ?? { key, lines: 0, unbilledCents: {} };
+    row.lines += r.lines;
+    add(row.unbilledCents, r.currency, r.cents);
+    map.set(key, row);
   }
   const total = (r: BreakdownRow) => Object.values(r.unbilledCents).reduce((a, b) => a + b, 0);
   return [...map.values()].sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
 }
 
-export function summariseUnbilled(aggregates: readonly ContractLineAggregate[], asOf: Date): UnbilledSummary {
-  const lines = aggregates
-    .map((a) => computeUnbilledLine(a, asOf))
-    .filter((l): l is UnbilledLine => l !== null && l.unbilledCents > 0)
-    .sort((a, b) => b.unbilledCents - a.unbilledCents || a.contractLineId.localeCompare(b.contractLineId));
+/** Headline, aging, causes and breakdowns of the lines with something unbilled as of `filters.to`. */
+export async function unbilledSummary(filters: DashboardFilters): Promise<UnbilledSummary> {
+  const source = await contractLinesSql(filters.to);
+  const groups = await groupTotals(source, filters);
+  const oldestLine = groups.find((g) => g.dimension === 'contracts')?.oldestLine;
+  const [oldest] = oldestLine ? await linesById(source, filters, [oldestLine]) : [];
   const totals: CurrencyTotals = {};
-  for (const line of lines) add(totals, line.currency, line.unbilledCents);
-  const oldest = lines.reduce<UnbilledLine | null>((o, l) => (!o || l.ageDays > o.ageDays ? l : o), null);
-  return {
-    asOf: asOf.toISOString(),
-    lines,
-    totals,
-    contracts: new Set(lines.map((l) => l.contractId)).size,
-    oldest,
-    aging: AGING_BUCKETS.map((b) => {
-      const inBucket = lines.filter((l) => l.bucket === b.key);
-      const cents: CurrencyTotals = {};
-      for (const l of inBucket) add(cents, l.currency, l.unbilledCents);
-      return { key: b.key, label: b.label, lines: inBucket.length, unbilledCents: cents };
-    }),
-    causes: UNBILLED_CAUSES.map((cause) => {
-      const withCause = lines.filter((l) => l.cause === cause);
-      const cents: CurrencyTotals = {};
-      for (const l of withCause) add(cents, l.currency, l.unbilledCents);
-      return { cause, label: CAUSE_LABELS[cause], lines: withCause.length, unbilledCents: cents };
-    }),
-    byProject: breakdown(lines, (l) => l.project),
-    byCustomer: breakdown(lines, (l) => l.customer),
-    byEquipmentClass: breakdown(lines, (l) => l.equipmentClass),
+  let lineCount = 0;
+  for (const g of groups.filter((r) => r.dimension === 'total')) {
+    add(totals, g.currency, g.cents);
+    lineCount += g.lines;
+  }
+  const inGroup = (dimension: Dimension, key: string) => {
+    const cents: CurrencyTotals = {};
+    let count = 0;
+    for (const g of groups.filter((r) => r.dimension === dimension && r.key === key)) {
+      add(cents, g.currency, g.cents);
+      count += g.lines;
+    }
+    return { lines: count, unbilledCents: cents };
   };
+  return {
+    asOf: filters.to.toISOString(),
+    totals,
+    lines: lineCount,
+    contracts: groups.find((g) => g.dimension === 'contracts')?.contracts ?? 0,
+    oldest: oldest ?? null,
+    aging: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label, ...inGroup('aging', b.key) })),
+    causes: UNBILLED_CAUSES.map((cause) => ({ cause, label: CAUSE_LABELS[cause], ...inGroup('cause', cause) })),
+    byProject: breakdown(groups, 'project'),
+    byCustomer: breakdown(groups, 'customer'),
+    byEquipmentClass: breakdown(groups, 'equipment_class'),
+  };
+}
+
+/**
+ * Lines with something unbilled, sorted on the server (ties by contract line): the page of
+ * `table`, or every line when `allPages` (the CSV export). A page is found on the sort key
+ * alone, then only its lines are read in full.
+ */
+export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
+  const source = await contractLinesSql(filters.to);
+  const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
+  const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
+  const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
+  const params = queryParams(filters, { cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
+  const evaluated = evaluatedLines(source, '{to:DateTime64(3)}');
+  if (options.allPages) {
+    return (await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluated}) WHERE ${where} ORDER BY ${orderBy}`, params)).map(toLine);
+  }
+  const page = await queryRows<{ contract_line_id: string }>(
+    `SELECT contract_line_id FROM (${evaluated}) WHERE ${where} ORDER BY ${orderBy} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+    params,
+  );
+  return linesById(source, filters, page.map((r) => r.contract_line_id));
+}
+
+/** One contract line as of `asOf`, billed or not; null when it has no dispatch by then. */
+export async function unbilledLine(contractLineId: string, asOf: Date): Promise<UnbilledLine | null> {
+  const [line] = await linesById(await contractLinesSql(asOf), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
+  return line ?? null;
 }
 
 export interface TrendPoint {
@@ -238,61 +380,36 @@ export interface TrendPoint {
   unbilledCents: CurrencyTotals;
 }
 
-/** What the trend needs of one line, parsed once: the trend re-evaluates every line at each instant. */
-interface TrendLine {
-  currency: string;
-  dispatchedAt: Date;
-  offRentMs: number | null;
-  rates: RentalRates;
-  surcharges: { atMs: number; cents: number }[];
-  /** Invoices that bill once synced (never cancelled ones): credit notes count negative. */
-  billing: { billedMs: number; cents: number }[];
-}
-
-function trendLine(line: ContractLineAggregate): TrendLine | null {
-  if (!line.dispatchedAt) return null;
-  return {
-    currency: line.currency,
-    dispatchedAt: new Date(line.dispatchedAt),
-    offRentMs: line.offRentAt ? Date.parse(line.offRentAt) : null,
-    rates: rates(line),
-    surcharges: line.surcharges.map((s) => ({ atMs: Date.parse(s.at), cents: s.cents })),
-    billing: line.invoices
-      .filter((i) => i.billedAt !== null && i.lastStatus !== 'cancelled')
-      .map((i) => ({ billedMs: Date.parse(i.billedAt!), cents: i.moveType === 'out_refund' ? -i.billedCents : i.billedCents })),
-  };
-}
-
-/** computeUnbilledLine(line, asOf).unbilledCents (0 before dispatch), without the ageing and cause it also works out. */
-function unbilledCentsAt(line: TrendLine, asOf: Date): number {
-  const asOfMs = asOf.getTime();
-  if (line.dispatchedAt.getTime() > asOfMs) return 0;
-  const offRentAt = line.offRentMs !== null && line.offRentMs <= asOfMs ? new Date(line.offRentMs) : null;
-  let surchargeCents = 0;
-  for (const s of line.surcharges) if (s.atMs <= asOfMs) surchargeCents += s.cents;
-  const accruedCents = accruedRentalValue({ dispatchedAt: line.dispatchedAt, offRentAt, now: asOf, rates: line.rates, surcharges: [] }).amountCents + surchargeCents;
-  let billedCents = 0;
-  for (const b of line.billing) if (b.billedMs <= asOfMs) billedCents += b.cents;
-  return Math.max(0, accruedCents - billedCents);
+/** Evenly spaced instants, a whole number of days apart, ending at `to` (at most `maxPoints`). */
+function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
+  const span = Math.max(DAY_MS, to.getTime() - from.getTime());
+  const step = Math.max(DAY_MS, Math.ceil(span / DAY_MS / maxPoints) * DAY_MS);
+  const instants: Date[] = [];
+  for (let t = to.getTime(); t >= from.getTime(); t -= step) instants.push(new Date(t));
+  return instants.reverse();
 }
 
 /**
- * Unbilled value at evenly spaced instants from `from` to `to` (at most `maxPoints`): the
- * same per-line maths as computeUnbilledLine, as of each instant, on the same aggregates.
+ * Unbilled value at each trend instant: the same per-line maths as the summary, as of each
+ * instant, on the lines as of `filters.to` (a line's dispatch, off-rent, surcharges and
+ * billing each count from their own time; its terms are the latest known).
  */
-export function unbilledTrend(aggregates: readonly ContractLineAggregate[], from: Date, to: Date, maxPoints = 45): TrendPoint[] {
-  const span = Math.max(DAY, to.getTime() - from.getTime());
-  const step = Math.max(DAY, Math.ceil(span / DAY / maxPoints) * DAY);
-  const lines = aggregates.map(trendLine).filter((l): l is TrendLine => l !== null);
-  const points: TrendPoint[] = [];
-  for (let t = to.getTime(); t >= from.getTime(); t -= step) {
-    const asOf = new Date(t);
-    const cents: CurrencyTotals = {};
-    for (const line of lines) {
-      const unbilled = unbilledCentsAt(line, asOf);
-      if (unbilled > 0) add(cents, line.currency, unbilled);
-    }
-    points.push({ at: asOf.toISOString(), unbilledCents: cents });
+export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoint[]> {
+  const instants = trendInstants(filters.from, filters.to);
+  const source = await contractLinesSql(filters.to);
+  const rows = await queryRows<{ instant: string; currency: string; cents: number }>(
+    `SELECT toString(instant) AS instant, currency, sum(unbilled_cents) AS cents
+     FROM (${evaluatedLines(`SELECT *, instant FROM (${source}) ARRAY JOIN arrayFilter(x -> x > dispatched_at, {instants:Array(DateTime64(3))}) AS instant`, 'instant')})
+     WHERE unbilled_cents > 0
+     GROUP BY instant, currency`,
+    queryParams(filters, { instants: instants.map(toClickHouseDateTime) }),
+  );
+  const byInstant = new Map<string, CurrencyTotals>();
+  for (const r of rows) {
+    const at = toIso(r.instant);
+    const totals = byInstant.get(at) ?? {};
+    add(totals, r.currency, Number(r.cents));
+    byInstant.set(at, totals);
   }
-  return points.reverse();
+  return instants.map((t) => ({ at: t.toISOString(), unbilledCents: byInstant.get(t.toISOString()) ?? {} }));
 }

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { parseDashboardFilters, parseTableParams, type DashboardFilters } from '@/lib/finance/filters';
+import type { UnbilledLine } from '@/lib/finance/unbilled';
+
+let unbilledSummary: typeof import('@/lib/finance/unbilled').unbilledSummary;
+let unbilledLines: typeof import('@/lib/finance/unbilled').unbilledLines;
+let unbilledTrend: typeof import('@/lib/finance/unbilled').unbilledTrend;
+let unbilledLine: typeof import('@/lib/finance/unbilled').unbilledLine;
+let UNBILLED_SORT_KEYS: readonly string[] = [];
+let ALL_LINES: ReturnType<typeof parseTableParams>;
 
 /**
  * Unbilled rentals on real chDB, against hand-computed figures. Rates $100/day, $300/week,
@@ -50,6 +59,8 @@ function invoice(line: string, record: string, moveType: string, status: string,
 
 beforeAll(async () => {
   stores = await useTestStores();
+  ({ unbilledSummary, unbilledLines, unbilledTrend, unbilledLine, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled'));
+  ALL_LINES = parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled');
   const { insertRows } = await import('@/lib/clickhouse/client');
   const transport = rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-01T08:05:00Z', { amount: 175, currency: 'USD', sync_key: 'surcharge-A-transport', attributes: { surcharge_kind: 'transport' } });
   const c1Success = invoice('RC-3-L1', 'INV-C1', 'out_invoice', 'succeeded', '2026-11-03T09:00:00Z', 800, '2026-10-05', '2026-11-02');
@@ -85,11 +96,14 @@ afterAll(async () => {
   await stores.cleanup();
 });
 
+function filtersOf(params: Record<string, string>) {
+  return parseDashboardFilters({ from: '2026-09-01', to: '2026-11-29', ...params }, new Date('2027-01-01T00:00:00Z')).filters;
+}
+
 async function dashboard(params: Record<string, string>) {
-  const { parseDashboardFilters } = await import('@/lib/finance/filters');
-  const { unbilledDashboard } = await import('@/lib/finance/unbilled-rentals');
-  const { filters } = parseDashboardFilters({ from: '2026-09-01', to: '2026-11-29', ...params }, new Date('2027-01-01T00:00:00Z'));
-  return unbilledDashboard(filters);
+  const filters = filtersOf(params);
+  const [summary, lines, trend] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, ALL_LINES, { allPages: true }), unbilledTrend(filters)]);
+  return { ...summary, lines, trend };
 }
 
 describe('unbilled rentals', () => {
@@ -154,5 +168,93 @@ describe('unbilled rentals', () => {
     const last = d.trend[d.trend.length - 1];
     assert.deepEqual(last?.unbilledCents, { USD: 190000 });
     assert.ok(d.trend.length > 10);
+  });
+});
+
+describe('unbilled rentals: table, detail and sources', () => {
+  it('sorts, filters by cause and pages the lines on the server', async () => {
+    const filters = filtersOf({});
+    const byAge = await unbilledLines(filters, { ...ALL_LINES, sort: 'age', dir: 'asc' });
+    assert.deepEqual(byAge.map((l) => l.contractLineId), ['RC-5-L1', 'RC-3-L1', 'RC-1-L1', 'RC-2-L1']);
+    const failing = await unbilledLines(filters, ALL_LINES, { cause: 'invoice_failing' });
+    assert.deepEqual(failing.map((l) => l.contractLineId), ['RC-3-L1']);
+    assert.deepEqual(await unbilledLines(filters, { ...ALL_LINES, page: 2 }), []);
+    const firstTwo = await unbilledLines(filters, { ...ALL_LINES, pageSize: 2 });
+    const nextTwo = await unbilledLines(filters, { ...ALL_LINES, pageSize: 2, page: 2 });
+    assert.deepEqual([...firstTwo, ...nextTwo].map((l) => l.contractLineId), ['RC-2-L1', 'RC-1-L1', 'RC-3-L1', 'RC-5-L1']);
+  });
+
+  it('shows one line, billed or not, for its detail page', async () => {
+    const asOf = filtersOf({}).to;
+    const d = await unbilledLine('RC-4-L1', asOf);
+    assert.equal(d?.unbilledCents, 0);
+    assert.equal(d?.billedCents, 30000);
+    assert.deepEqual(d?.rates, { day: '100', week: '300', fourWeek: '800' });
+    assert.equal(await unbilledLine('RC-404-L1', asOf), null);
+  });
+
+  it('reads the same lines from the rental state tables as from the events', async () => {
+    const { contractLinesSql, CONTRACT_LINE_SOURCES } = await import('@/lib/finance/rental-queries');
+    assert.equal(await contractLinesSql(filtersOf({}).to), CONTRACT_LINE_SOURCES.state, 'no rental event after the as-of instant');
+    assert.equal(await contractLinesSql(filtersOf({ to: '2026-11-01' }).to), CONTRACT_LINE_SOURCES.events, 'events after it: read the events');
+    const { queryRows } = await import('@/lib/clickhouse/client');
+    const { filterQueryParams } = await import('@/lib/finance/filters');
+    const params = { ...filterQueryParams(filtersOf({})), lines: [] };
+    const read = (source: string) =>
+      queryRows(`SELECT * EXCEPT (surcharges, invoices), arraySort(surcharges) AS s, arraySort(invoices) AS i FROM (${source}) ORDER BY contract_line_id`, params).then(
+        (rows) => JSON.stringify(rows),
+      );
+    const [fromState, fromEvents] = await Promise.all([read(CONTRACT_LINE_SOURCES.state), read(CONTRACT_LINE_SOURCES.events)]);
+    assert.equal(fromState, fromEvents);
+    assert.ok(fromState.includes('INV-C2'));
+  });
+
+  it('version 4 folds rental events stored before it into the rental state', async () => {
+    const { command } = await import('@/lib/clickhouse/client');
+    const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
+    const before = await dashboard({});
+    for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
+    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`DROP TABLE ${table}`);
+    await command(`DELETE FROM plumbline_schema_migrations WHERE version = 4`);
+    assert.deepEqual(await migrateClickHouse(), [4]);
+    assert.deepEqual(await dashboard({}), before);
+  });
+
+  it('draws the trend with the same maths as the balance as of each instant', async () => {
+    const filters = filtersOf({});
+    const trend = await unbilledTrend(filters);
+    assert.ok(trend.length > 40);
+    for (const point of trend.filter((_, i) => i % 5 === 0)) {
+      const asOf: DashboardFilters = { ...filters, to: new Date(point.at) };
+      assert.deepEqual(point.unbilledCents, (await unbilledSummary(asOf)).totals, point.at);
+    }
+  });
+
+  it('prices every day count as the exhaustive cheapest-combination search does', async () => {
+    const { cheapestCentsSql } = await import('@/lib/finance/unbilled');
+    const { cheapestRentalCharge } = await import('@/lib/finance/rental-billing');
+    const { queryRows } = await import('@/lib/clickhouse/client');
+    const rates = [
+      [10000, 30000, 80000],
+      [10000, 70000, 280000],
+      [10000, 70000, 250000],
+      [12000, 90000, 200000],
+      [5000, 40000, 100000],
+      [30000, 20000, 90000],
+      [10000, 100000, 50000],
+      [0, 30000, 80000],
+      [1, 7, 28],
+      [33333, 99999, 266666],
+    ];
+    const rows = await queryRows<{ d: number; D: number; W: number; F: number; cents: number }>(
+      `SELECT d, r[1] AS D, r[2] AS W, r[3] AS F, ${cheapestCentsSql('d', 'D', 'W', 'F')} AS cents
+       FROM (SELECT toInt64(number + 1) AS d FROM numbers(400)) ARRAY JOIN {rates:Array(Array(Int64))} AS r`,
+      { rates },
+    );
+    assert.equal(rows.length, 400 * rates.length);
+    for (const row of rows) {
+      const expected = cheapestRentalCharge(Number(row.d), { day: Number(row.D) / 100, week: Number(row.W) / 100, fourWeek: Number(row.F) / 100 }).amountCents;
+      assert.equal(Number(row.cents), expected, `${row.d} days at ${row.D}/${row.W}/${row.F}`);
+    }
   });
 });

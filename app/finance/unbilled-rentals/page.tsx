@@ -1,11 +1,9 @@
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
-import { hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import { hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
-import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
-import { CAUSE_LABELS, UNBILLED_CAUSES, type BreakdownRow } from '@/lib/finance/unbilled';
-import { sortUnbilled, UNBILLED_SORT_KEYS } from '@/lib/finance/unbilled-table';
+import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines, unbilledSummary, unbilledTrend, type BreakdownRow } from '@/lib/finance/unbilled';
 import { formatMoney } from '@/lib/format';
 import { DataTable } from '@/components/ui/DataTable';
 import { FilterBar } from '@/components/ui/FilterBar';
@@ -51,12 +49,16 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled');
   const cause = (UNBILLED_CAUSES as readonly string[]).includes(String(raw.cause ?? '')) ? String(raw.cause) : '';
-  const [dashboard, options] = await Promise.all([unbilledDashboard(filters), filterOptions(['rental.contract'])]);
-  const lines = cause ? dashboard.lines.filter((l) => l.cause === cause) : dashboard.lines;
-  const sorted = sortUnbilled(lines, table);
+  const [dashboard, trend, lines, options] = await Promise.all([
+    unbilledSummary(filters),
+    unbilledTrend(filters),
+    unbilledLines(filters, table, { cause }),
+    filterOptions(['rental.contract']),
+  ]);
+  const total = cause ? (dashboard.causes.find((c) => c.cause === cause)?.lines ?? 0) : dashboard.lines;
   const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
   const currencies = Object.keys(dashboard.totals).sort();
-  const trendData = dashboard.trend.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
+  const trendData = trend.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
   const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
   return (
     <section>
@@ -89,7 +91,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         <div className="card">
           <div className="label">Contracts with unbilled value</div>
           <div className="value">{dashboard.contracts}</div>
-          <div className="muted">{dashboard.lines.length} contract lines</div>
+          <div className="muted">{dashboard.lines} contract lines</div>
         </div>
         <div className="card">
           <div className="label">Oldest unbilled item</div>
@@ -152,7 +154,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         dir={table.dir}
         page={table.page}
         pageSize={table.pageSize}
-        total={sorted.length}
+        total={total}
         emptyMessage="No contract line has unbilled value for these filters."
         columns={[
           { id: 'contract', header: 'Contract line', sortable: true },
@@ -166,7 +168,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
           { id: 'age', header: 'Age (days)', sortable: true, numeric: true },
           { id: 'cause', header: 'Cause', sortable: true },
         ]}
-        rows={pageOf(sorted, table).map((l) => ({
+        rows={lines.map((l) => ({
           id: l.contractLineId,
           cells: {
             contract: <Link href={`/finance/unbilled-rentals/${encodeURIComponent(l.contractLineId)}`}>{l.contractLineId}</Link>,

@@ -3,8 +3,7 @@ import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { can } from '@/lib/auth/permissions';
 import { parseDashboardFilters } from '@/lib/finance/filters';
-import { contractLineAggregates } from '@/lib/finance/rental-queries';
-import { CAUSE_LABELS, computeUnbilledLine } from '@/lib/finance/unbilled';
+import { CAUSE_LABELS, unbilledLine } from '@/lib/finance/unbilled';
 import { contractLineEvents } from '@/lib/exceptions/open-records';
 import { formatMoney } from '@/lib/format';
 import { EventList } from '@/components/exceptions/EventList';
@@ -14,9 +13,7 @@ export default async function ContractLinePage({ params }: { params: Promise<{ l
   const locale = await requestLocale();
   const lineId = decodeURIComponent((await params).line);
   const { filters } = parseDashboardFilters({});
-  const [aggregates, events] = await Promise.all([contractLineAggregates(filters, lineId), contractLineEvents(lineId, can(viewer.role, 'records.viewPayload'))]);
-  const aggregate = aggregates[0];
-  const line = aggregate ? computeUnbilledLine(aggregate, filters.to) : null;
+  const [line, events] = await Promise.all([unbilledLine(lineId, filters.to), contractLineEvents(lineId, can(viewer.role, 'records.viewPayload'))]);
   const money = (cents: number) => formatMoney(cents / 100, line?.currency || 'USD', locale);
   return (
     <section>
@@ -24,13 +21,13 @@ export default async function ContractLinePage({ params }: { params: Promise<{ l
         <Link href="/finance/unbilled-rentals">← Unbilled rentals</Link>
       </p>
       <h1>Contract line {lineId}</h1>
-      {!aggregate || !line ? (
+      {!line ? (
         <p className="empty">No rental dispatch is recorded for this contract line.</p>
       ) : (
         <>
           <p className="muted">
             {line.contractId} · {line.customer} · project {line.project} · {line.equipmentClass} {line.equipmentId} · rates{' '}
-            {money(Number(aggregate.rateDay) * 100)}/day, {money(Number(aggregate.rateWeek) * 100)}/week, {money(Number(aggregate.rateFourWeek) * 100)}/4 weeks
+            {money(Number(line.rates.day) * 100)}/day, {money(Number(line.rates.week) * 100)}/week, {money(Number(line.rates.fourWeek) * 100)}/4 weeks
           </p>
           <div className="cards">
             <div className="card">

@@ -1,8 +1,6 @@
 import { requireApi } from '@/lib/auth/session';
 import { parseDashboardFilters, parseTableParams } from '@/lib/finance/filters';
-import { unbilledDashboard } from '@/lib/finance/unbilled-rentals';
-import { sortUnbilled, UNBILLED_SORT_KEYS } from '@/lib/finance/unbilled-table';
-import { CAUSE_LABELS } from '@/lib/finance/unbilled';
+import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines } from '@/lib/finance/unbilled';
 import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
 
 /** Every contract line with unbilled value for the filters (no paging: it is an export). */
@@ -11,8 +9,8 @@ export async function GET(request: Request): Promise<Response> {
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
   const { filters } = parseDashboardFilters(raw);
-  const dashboard = await unbilledDashboard(filters, { trend: false });
-  const lines = sortUnbilled(raw.cause ? dashboard.lines.filter((l) => l.cause === raw.cause) : dashboard.lines, parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled'));
+  const cause = (UNBILLED_CAUSES as readonly string[]).includes(raw.cause ?? '') ? raw.cause : '';
+  const lines = await unbilledLines(filters, parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled'), { cause, allPages: true });
   return jsonOrCsv(
     request,
     'unbilled-rentals',
