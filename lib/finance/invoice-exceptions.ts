@@ -51,29 +51,12 @@ export interface MoneyAtRisk {
   amountCents: number;
 }
 
-export async function moneyAtRisk(filters: DashboardFilters): Promise<MoneyAtRisk[]> {
-  return queryRows<MoneyAtRisk>(
-    `SELECT currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents ${scopeSql('open')}
-     GROUP BY currency ORDER BY amountCents DESC`,
-    filterQueryParams(filters),
-  );
-}
-
 export interface ExceptionCounts {
   open: number;
   failed: number;
   retrying: number;
   deadLettered: number;
   resolved: number;
-}
-
-export async function exceptionCounts(filters: DashboardFilters): Promise<ExceptionCounts> {
-  const row = await queryOne<ExceptionCounts>(
-    `SELECT countIf(is_open_exception) AS open, countIf(last_status = 'failed') AS failed, countIf(last_status = 'retrying') AS retrying,
-            countIf(last_status = 'dead_lettered') AS deadLettered, countIf(NOT is_open_exception) AS resolved ${scopeSql('all')}`,
-    filterQueryParams(filters),
-  );
-  return row ?? { open: 0, failed: 0, retrying: 0, deadLettered: 0, resolved: 0 };
 }
 
 export interface AgingRow {
@@ -84,19 +67,56 @@ export interface AgingRow {
   amountCents: number;
 }
 
-/** Open exceptions by days since first failure (0–1, 2–7, 8–30, 31+), per currency. */
-export async function exceptionAging(filters: DashboardFilters): Promise<AgingRow[]> {
-  const rows = await queryRows<{ bucket: string; currency: string; records: number; amountCents: number }>(
-    `SELECT multiIf(age <= 1, '0-1', age <= 7, '2-7', age <= 30, '8-30', '31+') AS bucket, currency,
+export interface InvoiceExceptionSummary {
+  /** Sum of open exceptions' amounts per currency, largest first. */
+  moneyAtRisk: MoneyAtRisk[];
+  counts: ExceptionCounts;
+  /** Open exceptions by days since first failure (0–1, 2–7, 8–30, 31+), per currency. */
+  aging: AgingRow[];
+}
+
+const AGE_BUCKET_SQL = `multiIf(${EXCEPTION_AGING_BUCKETS.slice(0, -1)
+  .map((b) => `age <= ${b.max}, '${b.key}'`)
+  .join(', ')}, '${EXCEPTION_AGING_BUCKETS[EXCEPTION_AGING_BUCKETS.length - 1]!.key}')`;
+
+/** Money at risk, counts and aging in one pass: each comes from the same records grouped by status, age bucket and currency. */
+export async function invoiceExceptionSummary(filters: DashboardFilters): Promise<InvoiceExceptionSummary> {
+  const rows = await queryRows<{ bucket: string; status: string; currency: string; records: number; amountCents: number }>(
+    `SELECT if(is_open_exception, ${AGE_BUCKET_SQL}, '') AS bucket, last_status AS status, currency,
             count() AS records, toInt64(sum(amount) * 100) AS amountCents
-     FROM (SELECT intDiv(dateDiff('second', first_failure_at, {to:DateTime64(3)}), 86400) AS age, currency, amount ${scopeSql('open')})
-     GROUP BY bucket, currency`,
+     FROM (SELECT intDiv(dateDiff('second', first_failure_at, {to:DateTime64(3)}), 86400) AS age, is_open_exception, last_status, currency, amount
+           ${scopeSql('all')})
+     GROUP BY bucket, status, currency`,
     filterQueryParams(filters),
   );
-  return EXCEPTION_AGING_BUCKETS.flatMap((b) => {
-    const matching = rows.filter((r) => r.bucket === b.key);
-    return matching.length === 0 ? [{ bucket: b.key, label: b.label, currency: '', records: 0, amountCents: 0 }] : matching.map((r) => ({ ...r, label: b.label }));
-  });
+  const open = rows.filter((r) => r.bucket !== '').map((r) => ({ ...r, records: Number(r.records), amountCents: Number(r.amountCents) }));
+  const records = (pick: (r: (typeof rows)[number]) => boolean) => rows.filter(pick).reduce((n, r) => n + Number(r.records), 0);
+  const perCurrency = (list: typeof open) => {
+    const byCurrency = new Map<string, MoneyAtRisk>();
+    for (const r of list) {
+      const row = byCurrency.get(r.currency) ?? { currency: r.currency, records: 0, amountCents: 0 };
+      row.records += r.records;
+      row.amountCents += r.amountCents;
+      byCurrency.set(r.currency, row);
+    }
+    return [...byCurrency.values()];
+  };
+  return {
+    moneyAtRisk: perCurrency(open).sort((a, b) => b.amountCents - a.amountCents || a.currency.localeCompare(b.currency)),
+    counts: {
+      open: records((r) => r.bucket !== ''),
+      failed: records((r) => r.status === 'failed'),
+      retrying: records((r) => r.status === 'retrying'),
+      deadLettered: records((r) => r.status === 'dead_lettered'),
+      resolved: records((r) => r.bucket === ''),
+    },
+    aging: EXCEPTION_AGING_BUCKETS.flatMap((b) => {
+      const matching = perCurrency(open.filter((r) => r.bucket === b.key)).sort((x, y) => x.currency.localeCompare(y.currency));
+      return matching.length === 0
+        ? [{ bucket: b.key, label: b.label, currency: '', records: 0, amountCents: 0 }]
+        : matching.map((r) => ({ bucket: b.key, label: b.label, currency: r.currency, records: r.records, amountCents: r.amountCents }));
+    }),
+  };
 }
 
 export interface DailyFlow {
@@ -208,13 +228,18 @@ export interface InvoiceExceptionRow {
   is_open_exception: boolean | number;
 }
 
-export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams | null): Promise<{ rows: InvoiceExceptionRow[]; total: number }> {
+/** How many records the table lists for `state`: the summary's counts already hold it. */
+export function exceptionTotal(counts: ExceptionCounts, state: ExceptionStateFilter): number {
+  return state === 'open' ? counts.open : state === 'resolved' ? counts.resolved : counts.open + counts.resolved;
+}
+
+/** One page of the records in scope for `state` (all of them without `table`), in the table's order. */
+export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams | null): Promise<InvoiceExceptionRow[]> {
   const params = { ...filterQueryParams(filters), limit: table?.pageSize ?? 1_000_000, offset: table ? (table.page - 1) * table.pageSize : 0 };
   const order = `${SORT_SQL[table?.sort ?? 'first_failure'] ?? 'first_failure_at'} ${table?.dir === 'asc' ? 'ASC' : 'DESC'}, source_record_id`;
   // A page's records are found reading only the sort and filter columns; the detail
   // (messages, document numbers, trace ids) is then read for those records alone.
-  const [rows, total] = await Promise.all([
-    queryRows<InvoiceExceptionRow>(
+  return queryRows<InvoiceExceptionRow>(
       `SELECT interface_id, entity_type, source_record_id, document_number, last_event_type, ${COUNTERPARTY}, project,
               toInt64(amount * 100) AS amountCents, currency, last_status, attempts, first_failure_at, last_event_at, resolved_at,
               last_error_category, last_error_code, last_error_message, last_event_id, trace_id, is_open_exception
@@ -223,9 +248,6 @@ export async function invoiceExceptionRows(filters: DashboardFilters, state: Exc
          SELECT entity_type, interface_id, source_record_id ${scopeSql(state)}
          ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32})
        ORDER BY ${order}`,
-      params,
-    ),
-    queryOne<{ total: number }>(`SELECT count() AS total ${scopeSql(state)}`, params),
-  ]);
-  return { rows, total: total?.total ?? 0 };
+    params,
+  );
 }

@@ -63,15 +63,15 @@ async function filtersFor(params: Record<string, string> = {}) {
 
 describe('failed invoice syncs', () => {
   it('sums money at risk per currency over open exceptions only', async () => {
-    const { moneyAtRisk, exceptionCounts } = await import('@/lib/finance/invoice-exceptions');
-    const risk = await moneyAtRisk(await filtersFor());
-    assert.deepEqual(Object.fromEntries(risk.map((r) => [r.currency, [r.records, r.amountCents]])), { USD: [3, 225074], CAD: [1, 40000] });
-    assert.deepEqual(await exceptionCounts(await filtersFor()), { open: 4, failed: 2, retrying: 1, deadLettered: 1, resolved: 3 });
+    const { invoiceExceptionSummary } = await import('@/lib/finance/invoice-exceptions');
+    const { moneyAtRisk, counts } = await invoiceExceptionSummary(await filtersFor());
+    assert.deepEqual(moneyAtRisk.map((r) => [r.currency, r.records, r.amountCents]), [['USD', 3, 225074], ['CAD', 1, 40000]], 'largest first');
+    assert.deepEqual(counts, { open: 4, failed: 2, retrying: 1, deadLettered: 1, resolved: 3 });
   });
 
   it('ages open exceptions from their first failure', async () => {
-    const { exceptionAging } = await import('@/lib/finance/invoice-exceptions');
-    const aging = await exceptionAging(await filtersFor());
+    const { invoiceExceptionSummary } = await import('@/lib/finance/invoice-exceptions');
+    const { aging } = await invoiceExceptionSummary(await filtersFor());
     const records = Object.fromEntries(aging.map((a) => [`${a.bucket} ${a.currency}`, a.records]));
     assert.deepEqual(records, { '0-1 USD': 1, '2-7 USD': 1, '8-30 CAD': 1, '31+ USD': 1 });
   });
@@ -85,8 +85,8 @@ describe('failed invoice syncs', () => {
     });
     assert.deepEqual(await resolutionTimes(await filtersFor()), { resolved: 3, meanSeconds: 70800, p90Seconds: 172800 });
     const open = await invoiceExceptionRows(await filtersFor(), 'open', null);
-    assert.deepEqual(open.rows.map((r) => r.source_record_id).sort(), ['I1', 'I2', 'I3', 'I4']);
-    const i2 = open.rows.find((r) => r.source_record_id === 'I2');
+    assert.deepEqual(open.map((r) => r.source_record_id).sort(), ['I1', 'I2', 'I3', 'I4']);
+    const i2 = open.find((r) => r.source_record_id === 'I2');
     assert.equal(i2?.attempts, 2, 'the duplicated delivery is one attempt');
   });
 
@@ -98,13 +98,13 @@ describe('failed invoice syncs', () => {
     assert.deepEqual(breakdowns.project.map((r) => [r.key, r.currency, r.records]).sort(), [['JOB-1', 'CAD', 1], ['JOB-1', 'USD', 3]]);
     assert.equal(breakdowns.counterparty.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
     const steelco = await invoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', null);
-    assert.deepEqual(steelco.rows.map((r) => r.counterparty), ['Steelco']);
+    assert.deepEqual(steelco.map((r) => r.counterparty), ['Steelco']);
   });
 
   it('puts the last error in business language', async () => {
     const { invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
     const { describeError } = await import('@/lib/exceptions/queue');
-    const { rows } = await invoiceExceptionRows(await filtersFor(), 'open', { sort: 'amount', dir: 'desc', page: 1, pageSize: 2 });
+    const rows = await invoiceExceptionRows(await filtersFor(), 'open', { sort: 'amount', dir: 'desc', page: 1, pageSize: 2 });
     assert.deepEqual(rows.map((r) => r.source_record_id), ['I1', 'I4']);
     assert.equal(describeError(rows[0]!.last_error_category, rows[0]!.last_error_message, 'account.move'), 'Project has no analytic account in Odoo');
   });

@@ -6,12 +6,11 @@ import { first, hrefWith, parseDashboardFilters, parseTableParams, type RawParam
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
 import {
   EXCEPTION_STATES,
-  exceptionAging,
   exceptionBreakdowns,
-  exceptionCounts,
   INVOICE_EXCEPTION_SORTS,
   invoiceExceptionRows,
-  moneyAtRisk,
+  exceptionTotal,
+  invoiceExceptionSummary,
   openedVsResolved,
   resolutionTimes,
   type ExceptionBreakdownRow,
@@ -80,10 +79,8 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
   const table = parseTableParams(raw, INVOICE_EXCEPTION_SORTS, 'first_failure');
   const stateParam = first(raw.state);
   const state: ExceptionStateFilter = (EXCEPTION_STATES as readonly string[]).includes(stateParam) ? (stateParam as ExceptionStateFilter) : 'open';
-  const [risk, counts, aging, flow, mttr, breakdowns, page, options, rules] = await Promise.all([
-    moneyAtRisk(filters),
-    exceptionCounts(filters),
-    exceptionAging(filters),
+  const [{ moneyAtRisk: risk, counts, aging }, flow, mttr, breakdowns, rows, options, rules] = await Promise.all([
+    invoiceExceptionSummary(filters),
     openedVsResolved(filters),
     resolutionTimes(filters),
     exceptionBreakdowns(filters),
@@ -176,7 +173,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
         dir={table.dir}
         page={table.page}
         pageSize={table.pageSize}
-        total={page.total}
+        total={exceptionTotal(counts, state)}
         emptyMessage="No invoice or bill failed to sync for these filters."
         columns={[
           { id: 'document', header: 'Document', sortable: true },
@@ -189,7 +186,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
           { id: 'category', header: 'Last error', sortable: true },
           { id: 'trace', header: 'Trace' },
         ]}
-        rows={page.rows.map((r) => {
+        rows={rows.map((r) => {
           const open = Boolean(r.is_open_exception);
           const overdue = open && isOverdue(rules, r.entity_type, r.last_error_category, r.first_failure_at, now);
           const recordHref = `/operations/record?${new URLSearchParams({ interface: r.interface_id, entity: r.entity_type, id: r.source_record_id }).toString()}`;
