@@ -240,38 +240,40 @@ export async function worstRecords(def: SloQueryDefinition, now: Date, limit = 2
   }
   const badFirst =
     sliSource(def) === 'ledger_success'
-      ? `final_status = 'succeeded', attempts DESC, last_ms DESC`
-      : `done AND latency_ms <= {threshold_ms:UInt64}, latency_ms DESC`;
-  const rows = await queryRows<{
-    source_record_id: string;
-    entity_type: string;
-    document_number: string;
-    final_status: string;
-    attempts: number;
-    latency_ms: number;
-    last_ms: number;
-    trace_id: string;
-    error_message: string;
-  }>(
-    `SELECT any(source_record_id) AS source_record_id, any(entity_type) AS entity_type,
-       argMax(document_number, (occurred_at, ingested_at)) AS document_number,
+      ? `final_status = 'succeeded', attempts DESC, last_ms DESC, sync`
+      : `done AND latency_ms <= {threshold_ms:UInt64}, latency_ms DESC, sync`;
+  const inWindow = `interface_id = {iface:String} AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}`;
+  // The worst syncs are found on status and times alone; their text (document, trace,
+  // message) is then read for those few, not argMax'ed over every sync in the window.
+  const worst = await queryRows<{ sync: string; final_status: string; attempts: number; latency_ms: number; last_ms: number }>(
+    `SELECT if(sync_key = '', event_id, sync_key) AS sync,
        argMax(status, (occurred_at, ingested_at)) AS final_status,
        uniqExact(event_id) AS attempts,
        countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
        if(done, toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)),
           toUnixTimestamp64Milli({now:DateTime64(3)})) - toUnixTimestamp64Milli(min(occurred_at)) AS latency_ms,
-       toUnixTimestamp64Milli(max(occurred_at)) AS last_ms,
-       argMax(trace_id, (occurred_at, ingested_at)) AS trace_id,
-       argMaxIf(error_message, (occurred_at, ingested_at), error_message != '') AS error_message
+       toUnixTimestamp64Milli(max(occurred_at)) AS last_ms
      FROM sync_ledger
-     WHERE interface_id = {iface:String}
-       AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
-     GROUP BY if(sync_key = '', event_id, sync_key)
+     WHERE ${inWindow}
+     GROUP BY sync
      HAVING final_status NOT IN ('cancelled', 'skipped', 'pending')
      ORDER BY ${badFirst}
      LIMIT {limit:UInt32}`,
     params,
   );
+  if (worst.length === 0) return [];
+  const details = await queryRows<{ sync: string; source_record_id: string; entity_type: string; document_number: string; trace_id: string; error_message: string }>(
+    `SELECT if(sync_key = '', event_id, sync_key) AS sync, any(source_record_id) AS source_record_id, any(entity_type) AS entity_type,
+       argMax(document_number, (occurred_at, ingested_at)) AS document_number,
+       argMax(trace_id, (occurred_at, ingested_at)) AS trace_id,
+       argMaxIf(error_message, (occurred_at, ingested_at), error_message != '') AS error_message
+     FROM sync_ledger
+     WHERE ${inWindow} AND sync IN {syncs:Array(String)}
+     GROUP BY sync`,
+    { ...params, syncs: worst.map((w) => w.sync) },
+  );
+  const detailOf = new Map(details.map((d) => [d.sync, d]));
+  const rows = worst.map((w) => ({ ...w, ...(detailOf.get(w.sync) ?? { source_record_id: '', entity_type: '', document_number: '', trace_id: '', error_message: '' }) }));
   return rows.map((r) => ({
     sourceRecordId: r.source_record_id,
     entityType: r.entity_type,
