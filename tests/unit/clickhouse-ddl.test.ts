@@ -1,10 +1,10 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, recordStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
-    const statements = [...allStatements({ database: 'default' }), ...recordStateStatements({ database: 'default' })];
+    const statements = [...allStatements({ database: 'default' }), ...recordStateStatements({ database: 'default' }), ...rentalStateStatements({ database: 'default' })];
     assert.ok(statements.every((s) => !s.includes('ON CLUSTER')));
     assert.ok(statements.every((s) => !s.includes('Replicated') && !s.includes('Distributed')));
     const ledger = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS sync_ledger '));
@@ -20,7 +20,7 @@ describe('ClickHouse DDL', () => {
       distributed,
       'CREATE TABLE IF NOT EXISTS sync_ledger ON CLUSTER prod AS sync_ledger_local ENGINE = Distributed(prod, plumbline, sync_ledger_local, cityHash64(interface_id, entity_type, source_record_id))',
     );
-    const statements = [...allStatements(target), ...recordStateStatements(target)];
+    const statements = [...allStatements(target), ...recordStateStatements(target), ...rentalStateStatements(target)];
     const ddl = statements.filter((s) => !s.startsWith('INSERT'));
     assert.ok(ddl.every((s) => s.includes('ON CLUSTER prod')), 'every DDL statement runs on the cluster');
     const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
@@ -36,6 +36,17 @@ describe('ClickHouse DDL', () => {
     }
     const current = statements.find((s) => s.startsWith('CREATE VIEW IF NOT EXISTS ledger_exception_current '));
     assert.match(current ?? '', /FROM ledger_exception_records FINAL/, 'the current views read the Distributed table, merged per shard');
+  });
+
+  it('keeps the state tables read with FINAL compact, on shard tables only', () => {
+    const target = { database: 'plumbline', cluster: 'prod' };
+    const statements = rentalStateStatements(target);
+    assert.equal(statements[0], 'ALTER TABLE ledger_exception_records_local ON CLUSTER prod MODIFY SETTING min_age_to_force_merge_seconds = 300');
+    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) {
+      const [local, distributed] = statements.filter((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}`));
+      assert.match(local ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300$/);
+      assert.ok(distributed?.includes('ENGINE = Distributed') && !distributed.includes('SETTINGS'));
+    }
   });
 
   it('replaces the version-1 record state in version 3', () => {
