@@ -89,25 +89,39 @@ const BUCKET_SQL = `multiIf(${AGING_BUCKETS.filter((b) => Number.isFinite(b.max)
   .map((b) => `age_days <= ${b.max}, '${b.key}'`)
   .join(', ')}, '${AGING_BUCKETS[AGING_BUCKETS.length - 1]!.key}')`;
 
+/** What the money maths needs of a line, as plain numbers: all the trend copies to each of its instants. */
+const MONEY_INPUTS = `toUnixTimestamp64Milli(dispatched_at) AS dispatched_ms,
+    toUnixTimestamp64Milli(off_rent_at) AS off_rent_ms,
+    arrayMap(s -> (toUnixTimestamp64Milli(s.at), s.cents), surcharges) AS surcharge_points,
+    arrayMap(i -> (toUnixTimestamp64Milli(assumeNotNull(i.billed_at)), i.billed_cents, i.move_type = 'out_refund'),
+      arrayFilter(i -> i.billed_at IS NOT NULL AND i.status != 'cancelled', invoices)) AS billing_points`;
+
+/**
+ * A line's money as of `tMs` (epoch milliseconds, an SQL expression), over MONEY_INPUTS: what
+ * happened before it counts, as the dashboard's `to` is exclusive. An invoice bills from its
+ * first successful sync, a credit note likewise takes back.
+ */
+function moneyAt(tMs: string): string {
+  return `if(off_rent_ms < ${tMs}, off_rent_ms, NULL) AS off_rent_as_of_ms,
+    toInt64(greatest(1, ceil((coalesce(off_rent_as_of_ms, ${tMs}) - dispatched_ms) / ${DAY_MS}))) AS billable_days,
+    ${cheapestCentsSql('billable_days', 'rate_day_cents', 'rate_week_cents', 'rate_4week_cents')} AS rental_cents,
+    arraySum(p -> if(p.1 < ${tMs}, p.2, 0), surcharge_points) AS surcharge_cents,
+    rental_cents + surcharge_cents AS accrued_cents,
+    arraySum(p -> if(p.1 < ${tMs} AND NOT p.3, p.2, 0), billing_points) AS invoiced_cents,
+    arraySum(p -> if(p.1 < ${tMs} AND p.3, p.2, 0), billing_points) AS credited_cents,
+    invoiced_cents - credited_cents AS billed_cents,
+    greatest(0, accrued_cents - billed_cents) AS unbilled_cents`;
+}
+
 /**
  * Every figure of a line as of the instant `t` (an SQL expression), over the rows of
- * contractLinesSql: what happened before `t` counts, as the dashboard's `to` is exclusive.
- * Only what a query selects is computed, so the trend pays for unbilled_cents alone.
+ * contractLinesSql: its money (moneyAt), then how old the oldest unbilled day is and why.
  */
-
 function evaluatedLines(source: string, t: string): string {
   const billed = `ifNull(i.billed_at < ${t}, 0) AND i.status != 'cancelled'`;
-  return `SELECT *,
+  return `SELECT *, ${moneyAt('t_ms')},
     if(off_rent_at < ${t}, off_rent_at, NULL) AS off_rent_as_of,
     if(returned_at < ${t}, returned_at, NULL) AS returned_as_of,
-    toInt64(greatest(1, ceil((toUnixTimestamp64Milli(coalesce(off_rent_as_of, ${t})) - toUnixTimestamp64Milli(dispatched_at)) / ${DAY_MS}))) AS billable_days,
-    ${cheapestCentsSql('billable_days', 'rate_day_cents', 'rate_week_cents', 'rate_4week_cents')} AS rental_cents,
-    arraySum(s -> if(s.at < ${t}, s.cents, 0), surcharges) AS surcharge_cents,
-    rental_cents + surcharge_cents AS accrued_cents,
-    arraySum(i -> if(i.move_type = 'out_invoice' AND ${billed}, i.billed_cents, 0), invoices) AS invoiced_cents,
-    arraySum(i -> if(i.move_type = 'out_refund' AND ${billed}, i.billed_cents, 0), invoices) AS credited_cents,
-    invoiced_cents - credited_cents AS billed_cents,
-    greatest(0, accrued_cents - billed_cents) AS unbilled_cents,
     toString(toDate(coalesce(off_rent_as_of, ${t}), 'UTC')) AS end_day,
     arrayFold((acc, p) -> if(acc.2 OR p.1 > acc.1, (acc.1, true), (greatest(acc.1, p.2), false)),
       arraySort(arrayMap(i -> (i.period_start, i.period_end),
@@ -115,14 +129,14 @@ function evaluatedLines(source: string, t: string): string {
       (toString(toDate(dispatched_at, 'UTC')), false)).1 AS covered_until,
     arraySort(arrayMap(i -> i.period_start, arrayFilter(i -> i.move_type = 'out_refund' AND i.period_start != '' AND ${billed}, invoices)))[1] AS credited_from,
     multiIf(covered_until < end_day, covered_until, credited_from != '', credited_from, end_day) AS oldest_unbilled_day,
-    toInt64(greatest(0, floor((toUnixTimestamp64Milli(${t}) - toUnixTimestamp(toDateTime(toDate(oldest_unbilled_day), 'UTC')) * 1000) / ${DAY_MS}))) AS age_days,
+    toInt64(greatest(0, floor((t_ms - toUnixTimestamp(toDateTime(toDate(oldest_unbilled_day), 'UTC')) * 1000) / ${DAY_MS}))) AS age_days,
     ${BUCKET_SQL} AS bucket,
     arrayFirst(i -> i.status IN (${FAILING_SQL}) AND NOT ifNull(i.billed_at < ${t}, 0), arraySort(i -> i.source_record_id, invoices)) AS failing_invoice,
     multiIf(failing_invoice.source_record_id != '', 'invoice_failing',
       off_rent_as_of IS NOT NULL OR returned_as_of IS NOT NULL, 'returned_not_invoiced',
       age_days >= ${DAYS_PER_FOUR_WEEKS}, 'on_rent_past_cycle', 'in_cycle') AS cause
-  FROM (${source})
-  WHERE dispatched_at < ${t}`;
+  FROM (SELECT *, ${MONEY_INPUTS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${source}))
+  WHERE dispatched_ms < t_ms`;
 }
 
 interface LineRow {
@@ -399,7 +413,15 @@ export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoi
   const source = await contractLinesSql(filters.to);
   const rows = await queryRows<{ instant: string; currency: string; cents: number }>(
     `SELECT toString(instant) AS instant, currency, sum(unbilled_cents) AS cents
-     FROM (${evaluatedLines(`SELECT *, instant FROM (${source}) ARRAY JOIN arrayFilter(x -> x > dispatched_at, {instants:Array(DateTime64(3))}) AS instant`, 'instant')})
+     FROM (
+       SELECT instant, currency, ${moneyAt('instant_ms')}
+       FROM (
+         SELECT currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, surcharge_points, billing_points,
+                instant, toUnixTimestamp64Milli(instant) AS instant_ms
+         FROM (SELECT *, ${MONEY_INPUTS} FROM (${source}))
+         ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms, {instants:Array(DateTime64(3))}) AS instant
+       )
+     )
      WHERE unbilled_cents > 0
      GROUP BY instant, currency`,
     queryParams(filters, { instants: instants.map(toClickHouseDateTime) }),
