@@ -137,18 +137,28 @@ describe('exception cases', () => {
     assert.equal((await caseOf('INV-1')).state, 'resolved', 'a manual resolution holds while nothing new arrives');
   });
 
-  it('finds the same cases by record list or by scanning unresolved cases (long queues)', async () => {
-    const { casesOf, queueItems } = await import('@/lib/exceptions/queue');
+  it('reads only the cases people touched, and finds the case of any record shown', async () => {
+    const { caseIdsOf, openRecordKey, queueItems, triagedCases } = await import('@/lib/exceptions/queue');
     const { openRecords } = await import('@/lib/exceptions/open-records');
-    const records = await openRecords();
-    const byList = await casesOf(records);
-    const byScan = await casesOf(records, 0);
-    assert.ok(byList.size >= 3);
-    assert.deepEqual([...byScan.entries()].sort(), [...byList.entries()].sort());
-    assert.ok([...byScan.values()].some((c) => c.state === 'resolved'), 'a manually resolved case of a failing record is found too');
+    const triaged = await triagedCases();
+    assert.deepEqual([...triaged.values()].map((c) => [c.sourceRecordId, c.state, c.assigneeId !== null]).sort(), [
+      ['INV-1', 'resolved', true],
+      ['INV-2', 'open', true],
+    ]);
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
-    const items = await queueItems(parseDashboardFilters({ from: '2026-01-01' }).filters, { category: '', state: '', assignee: '', signature: '', entityType: '' });
+    const noOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
+    const items = await queueItems(parseDashboardFilters({ from: '2026-01-01' }).filters, noOptions);
     assert.ok(!items.some((i) => i.record.source_record_id === 'INV-1'), 'the manually resolved record stays out of the queue');
+    assert.ok(items.find((i) => i.record.source_record_id === 'INV-2')?.assigneeName, 'an assigned record shows its assignee');
+    assert.ok(items.some((i) => i.assigneeId === null && i.state === 'open'), 'untouched records are open and unassigned');
+    const records = await openRecords();
+    const ids = await caseIdsOf(records);
+    const { prisma } = await import('@/lib/db/client');
+    const cases = await (await prisma()).exceptionCase.findMany({ select: { id: true, interfaceKey: true, entityType: true, sourceRecordId: true } });
+    for (const record of records) {
+      const expected = cases.find((c) => c.interfaceKey === record.interface_id && c.entityType === record.entity_type && c.sourceRecordId === record.source_record_id);
+      assert.equal(ids.get(openRecordKey(record)), expected?.id);
+    }
   });
 
   it('a later success closes the case; a new failure reopens it', async () => {

@@ -5,7 +5,7 @@ import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
-import { GROUP_SORTS, groupBySignature, queueItems, sortGroups } from '@/lib/exceptions/queue';
+import { caseIdsOf, GROUP_SORTS, groupBySignature, openRecordKey, queueItems, sortGroups } from '@/lib/exceptions/queue';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
 import { formatDateTime, formatMoney, formatRelative } from '@/lib/format';
@@ -37,6 +37,8 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
   const allValues = { ...values, category: options.category, state: options.state, assignee: first(raw.assignee), entity: options.entityType, sort: table.sort };
   const selected = options.signature ? groups.find((g) => g.signatureHash === options.signature) : undefined;
   const selectedItems = selected ? items.filter((i) => i.signatureHash === selected.signatureHash).sort((a, b) => b.record.last_event_at.localeCompare(a.record.last_event_at)) : [];
+  const shownItems = pageOf(selectedItems, casesTable);
+  const caseIds = await caseIdsOf(shownItems.map((i) => i.record));
   return (
     <section>
       <h1>Failures</h1>
@@ -164,11 +166,11 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
               { id: 'assignee', header: 'Assignee' },
               { id: 'trace', header: 'Trace' },
             ]}
-            rows={pageOf(selectedItems, casesTable).map((i) => ({
+            rows={shownItems.map((i) => ({
               id: `${i.record.interface_id}/${i.record.entity_type}/${i.record.source_record_id}`,
               cells: {
-                record: i.caseId ? (
-                  <Link href={`/operations/cases/${i.caseId}`}>{i.record.document_number || i.record.source_record_id}</Link>
+                record: caseIds.has(openRecordKey(i.record)) ? (
+                  <Link href={`/operations/cases/${caseIds.get(openRecordKey(i.record))}`}>{i.record.document_number || i.record.source_record_id}</Link>
                 ) : (
                   <Link href={`/operations/record?${new URLSearchParams({ interface: i.record.interface_id, entity: i.record.entity_type, id: i.record.source_record_id }).toString()}`}>
                     {i.record.document_number || i.record.source_record_id}
