@@ -404,8 +404,15 @@ export const EVENT_VERSION_SQL = `concat(leftPad(toString(toUnixTimestamp64Milli
 
 /** Rental activity that counts for billing (lib/finance/rental-queries.ts documents the events). */
 export const RENTAL_ACTIVITY_SQL = `entity_type = 'rental.contract' AND contract_line_id != '' AND status NOT IN ('cancelled', 'skipped')`;
+/** An account.move's Odoo move type: the `move_type` attribute when reported, else what the event type says. */
+export const MOVE_TYPE_SQL = `if(attributes['move_type'] != '', attributes['move_type'],
+  multiIf(event_type = 'credit_note.sync', 'out_refund', event_type = 'invoice.sync', 'out_invoice', ''))`;
 /** Customer invoices and credit notes referencing a contract line; vendor bills never bill a rental. */
-export const RENTAL_INVOICE_SQL = `entity_type = 'account.move' AND contract_line_id != '' AND attributes['move_type'] IN ('out_invoice', 'out_refund')`;
+export const RENTAL_INVOICE_SQL = `entity_type = 'account.move' AND contract_line_id != '' AND ${MOVE_TYPE_SQL} IN ('out_invoice', 'out_refund')`;
+/** A ledger-contract field (rate_terms, period) as text, or the same-named attribute older reporters send instead. */
+export function contractFieldSql(column: string, attribute: string): string {
+  return `if(isNull(${column}), attributes['${attribute}'], toString(${column}))`;
+}
 
 /**
  * Rental billing state, one row per contract line (RENTAL_LINES), per surcharge sync
@@ -449,7 +456,8 @@ const RENTAL_LINE_ROW = `contract_line_id,
   if(event_type = 'rental.returned', occurred_at, NULL) AS returned_at,
   CAST((${EVENT_VERSION_SQL}, contract_id, equipment_id, equipment_class, project, customer, interface_id) AS ${RENTAL_LATEST}) AS latest,
   CAST(if(currency != '', (${EVENT_VERSION_SQL}, toString(currency)), ('', '')) AS Tuple(version String, currency String)) AS latest_currency,
-  CAST(if(event_type = 'rental.dispatched', (${EVENT_VERSION_SQL}, attributes['rate_day'], attributes['rate_week'], attributes['rate_4week'], trace_id), ('', '', '', '', ''))
+  CAST(if(event_type = 'rental.dispatched', (${EVENT_VERSION_SQL}, ${contractFieldSql('rate_day', 'rate_day')}, ${contractFieldSql('rate_week', 'rate_week')},
+      ${contractFieldSql('rate_four_week', 'rate_4week')}, trace_id), ('', '', '', '', ''))
     AS ${RENTAL_TERMS}) AS terms`;
 
 export const RENTAL_LINES_MV: ViewSpec = {
@@ -509,8 +517,9 @@ export const RENTAL_INVOICES: TableSpec = {
 
 const RENTAL_INVOICE_ROW = `contract_line_id, interface_id, source_record_id, occurred_at AS last_event_at,
   if(status = 'succeeded', occurred_at, NULL) AS billed_at,
-  CAST((${EVENT_VERSION_SQL}, attributes['move_type'], toString(status), toInt64(amount * 100), toString(currency),
-    attributes['period_start'], attributes['period_end'], document_number, trace_id) AS ${INVOICE_LATEST}) AS latest,
+  CAST((${EVENT_VERSION_SQL}, ${MOVE_TYPE_SQL}, toString(status), toInt64(amount * 100), toString(currency),
+    ${contractFieldSql('period_start', 'period_start')}, ${contractFieldSql('period_end', 'period_end')}, document_number, trace_id)
+    AS ${INVOICE_LATEST}) AS latest,
   CAST(if(status = 'succeeded', (${EVENT_VERSION_SQL}, toInt64(amount * 100)), ('', 0)) AS Tuple(version String, cents Int64)) AS latest_success`;
 
 export const RENTAL_INVOICES_MV: ViewSpec = {

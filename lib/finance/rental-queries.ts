@@ -7,16 +7,17 @@
  * Rental activity — entity_type 'rental.contract', interface e.g. 'rental-dispatch'
  * (rental platform → odoo), source_record_id = contract_line_id, with contract_id,
  * contract_line_id, equipment_id, equipment_class, project, customer, currency:
- *   - 'rental.dispatched'  occurred_at = dispatch; attributes rate_day, rate_week, rate_4week
- *                          (numbers as strings, currency units);
+ *   - 'rental.dispatched'  occurred_at = dispatch; rates in rate_terms {day, week, four_week}
+ *                          (or attributes rate_day, rate_week, rate_4week), currency units;
  *   - 'rental.off_rent'    occurred_at = off-rent (billing stops here, DOMAIN.md);
  *   - 'rental.returned'    occurred_at = physical check-in (does not stop billing);
  *   - 'rental.surcharge'   amount + currency, attributes.surcharge_kind
  *                          (fuel | damage_waiver | transport | cleaning | …).
- * Customer invoices — entity_type 'account.move', event_type 'invoice.sync', attributes.move_type
- *   'out_invoice' (invoice) or 'out_refund' (credit note; amount positive), contract_line_id,
- *   attributes.period_start / period_end (ISO dates, end exclusive), document_number, status.
- *   Vendor bills ('vendor_bill.sync', move_type 'in_invoice') never bill a rental.
+ * Customer invoices — entity_type 'account.move', event_type 'invoice.sync' (an invoice) or
+ *   'credit_note.sync' (a credit note; amount positive), or attributes.move_type 'out_invoice'
+ *   / 'out_refund' saying so; contract_line_id, period_start / period_end (ISO dates, end
+ *   exclusive; or the same-named attributes), document_number, status. Vendor bills
+ *   ('vendor_bill.sync', move_type 'in_invoice') never bill a rental.
  *
  * Duplicates and retries: every aggregate below is idempotent. Activity timestamps use
  * min/max; per-record values are the latest by (occurred_at, ingested_at, event_id); a
@@ -30,7 +31,7 @@
  * themselves, ignoring later ones.
  */
 import { queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
-import { EVENT_VERSION_SQL, RENTAL_ACTIVITY_SQL, RENTAL_INVOICE_SQL } from '@/lib/clickhouse/ddl';
+import { contractFieldSql, EVENT_VERSION_SQL, MOVE_TYPE_SQL, RENTAL_ACTIVITY_SQL, RENTAL_INVOICE_SQL } from '@/lib/clickhouse/ddl';
 
 export const RENTAL_ENTITY = 'rental.contract';
 
@@ -73,9 +74,9 @@ const EVENT_ACTIVITY = `SELECT contract_line_id,
     minIfOrNull(occurred_at, event_type = 'rental.dispatched') AS dispatched_at,
     maxIfOrNull(occurred_at, event_type = 'rental.off_rent') AS off_rent_at,
     maxIfOrNull(occurred_at, event_type = 'rental.returned') AS returned_at,
-    argMaxIf(attributes['rate_day'], ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_day,
-    argMaxIf(attributes['rate_week'], ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_week,
-    argMaxIf(attributes['rate_4week'], ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_4week,
+    argMaxIf(${contractFieldSql('rate_day', 'rate_day')}, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_day,
+    argMaxIf(${contractFieldSql('rate_week', 'rate_week')}, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_week,
+    argMaxIf(${contractFieldSql('rate_four_week', 'rate_4week')}, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_4week,
     argMaxIf(trace_id, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS dispatch_trace_id
   FROM sync_ledger
   WHERE ${RENTAL_ACTIVITY_SQL} AND occurred_at < {to:DateTime64(3)} AND (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})
@@ -88,11 +89,12 @@ const EVENT_SURCHARGES = `SELECT contract_line_id, min(occurred_at) AS at, toInt
   GROUP BY contract_line_id, sync_key`;
 
 const EVENT_INVOICES = `SELECT contract_line_id, interface_id, source_record_id,
-    argMax(attributes['move_type'], ${EVENT_VERSION_SQL}) AS move_type, argMax(toString(status), ${EVENT_VERSION_SQL}) AS last_status,
+    argMax(${MOVE_TYPE_SQL}, ${EVENT_VERSION_SQL}) AS move_type, argMax(toString(status), ${EVENT_VERSION_SQL}) AS last_status,
     toInt64(argMaxIf(amount, ${EVENT_VERSION_SQL}, status = 'succeeded') * 100) AS billed_cents,
     toInt64(argMax(amount, ${EVENT_VERSION_SQL}) * 100) AS amount_cents, argMax(toString(currency), ${EVENT_VERSION_SQL}) AS currency,
     minIfOrNull(occurred_at, status = 'succeeded') AS billed_at,
-    argMax(attributes['period_start'], ${EVENT_VERSION_SQL}) AS period_start, argMax(attributes['period_end'], ${EVENT_VERSION_SQL}) AS period_end,
+    argMax(${contractFieldSql('period_start', 'period_start')}, ${EVENT_VERSION_SQL}) AS period_start,
+    argMax(${contractFieldSql('period_end', 'period_end')}, ${EVENT_VERSION_SQL}) AS period_end,
     argMax(document_number, ${EVENT_VERSION_SQL}) AS document_number, argMax(trace_id, ${EVENT_VERSION_SQL}) AS trace_id
   FROM sync_ledger
   WHERE ${RENTAL_INVOICE_SQL} AND occurred_at < {to:DateTime64(3)} AND (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})

@@ -89,6 +89,12 @@ beforeAll(async () => {
     invoice('RC-4-L1', 'INV-D1', 'out_invoice', 'succeeded', '2026-11-24T00:00:00Z', 300, '2026-11-20', '2026-11-23'),
 
     rental('RC-5-L1', 'RC-5', 'rental.dispatched', '2026-11-25T00:00:00Z', { currency: 'CAD', customer: 'Bluewater Utilities', attributes: RATES }),
+
+    // F: reported with the ledger contract's own fields (rate_terms, period, credit_note.sync), no attributes.
+    rental('RC-6-L1', 'RC-6', 'rental.dispatched', '2026-11-10T00:00:00Z', { currency: 'USD', rate_day: 100, rate_week: 300, rate_four_week: 800 }),
+    rental('RC-6-L1', 'RC-6', 'rental.off_rent', '2026-11-13T00:00:00Z'),
+    invoice('RC-6-L1', 'INV-F1', '', 'succeeded', '2026-11-14T00:00:00Z', 350, '', '', { attributes: {}, period_start: '2026-11-10', period_end: '2026-11-13' }),
+    invoice('RC-6-L1', 'RINV-F1', '', 'succeeded', '2026-11-15T00:00:00Z', 50, '', '', { event_type: 'credit_note.sync', attributes: {} }),
   ]);
 });
 
@@ -182,6 +188,14 @@ describe('unbilled rentals: table, detail and sources', () => {
     const firstTwo = await unbilledLines(filters, { ...ALL_LINES, pageSize: 2 });
     const nextTwo = await unbilledLines(filters, { ...ALL_LINES, pageSize: 2, page: 2 });
     assert.deepEqual([...firstTwo, ...nextTwo].map((l) => l.contractLineId), ['RC-2-L1', 'RC-1-L1', 'RC-3-L1', 'RC-5-L1']);
+  });
+
+  it('reads rates, periods and credit notes from the ledger contract fields as from attributes', async () => {
+    const f = await unbilledLine('RC-6-L1', filtersOf({}).to);
+    assert.deepEqual(
+      f && [f.billableDays, f.accruedCents, f.invoicedCents, f.creditedCents, f.unbilledCents, f.oldestUnbilledDay],
+      [3, 30000, 35000, 5000, 0, '2026-11-13'],
+    );
   });
 
   it('shows one line, billed or not, for its detail page', async () => {
