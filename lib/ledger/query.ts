@@ -218,7 +218,11 @@ function whereClause(filters: LedgerFilters): { where: string; params: QueryPara
     params[column] = value;
   }
   if (filters.q) {
-    where.push('(event_id = {q:String} OR source_record_id = {q:String} OR document_number = {q:String})');
+    // One lookup per field, each served by its own skip index: an OR of the three would
+    // let no index exclude anything and scan the whole range.
+    const range = 'occurred_at >= {from:DateTime64(3)} AND occurred_at <= {to:DateTime64(3)}';
+    const lookups = ['event_id', 'source_record_id', 'document_number'].map((column) => `SELECT event_id FROM sync_ledger WHERE ${range} AND ${column} = {q:String}`);
+    where.push(`event_id IN (${lookups.join(' UNION ALL ')})`);
     params.q = filters.q;
   }
   return { where: where.join(' AND '), params };

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -47,6 +47,13 @@ describe('ClickHouse DDL', () => {
       assert.match(local ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300$/);
       assert.ok(distributed?.includes('ENGINE = Distributed') && !distributed.includes('SETTINGS'));
     }
+  });
+
+  it('indexes the ledger event id on the shard tables in version 5', () => {
+    assert.deepEqual(eventIdIndexStatements({ database: 'plumbline', cluster: 'prod' }), [
+      'ALTER TABLE sync_ledger_local ON CLUSTER prod ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1',
+      'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE INDEX idx_event_id',
+    ]);
   });
 
   it('replaces the version-1 record state in version 3', () => {
