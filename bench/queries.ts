@@ -78,6 +78,9 @@ const { triageAssignees } = await import('@/lib/exceptions/triage');
 const { syncExceptionCases } = await import('@/lib/exceptions/sync');
 const { ledgerEventsApiResponse } = await import('@/lib/ledger/query');
 const { windowCounts, sliHistory, latencyQuantilesPerHour, worstRecords } = await import('@/lib/slo/query');
+const { listSlos } = await import('@/lib/slo/definitions');
+const { computeSloStatus, latestStatus, latestStatuses } = await import('@/lib/slo/status');
+const { evaluateSlos } = await import('@/lib/slo/evaluator');
 const { recentServices, searchTraces, traceWaterfall, traceLedgerEvents } = await import('@/lib/traces/query');
 
 const now = new Date();
@@ -334,6 +337,8 @@ try {
   const day = { from: new Date(now.getTime() - 86_400_000), to: now };
   const month = { from: new Date(now.getTime() - 30 * 86_400_000), to: now };
 
+  const slos = await listSlos();
+  await evaluateSlos(new Date());
   const UNBILLED = '/finance/unbilled-rentals';
   const INVOICES = '/finance/invoice-exceptions';
   const FAILURES = '/operations/failures';
@@ -383,6 +388,13 @@ try {
     { page: LEDGER, name: 'interface + status=failed', run: () => ledgerApi({ interface: 'rental-invoicing', status: 'failed' }) },
     { page: LEDGER, name: 'q = document number (90 days)', run: () => ledgerApi({ q: samples.documentNumber }) },
     { page: LEDGER, name: 'page 20', run: () => ledgerApi({ page: '20' }) },
+    { page: '/slo', name: `overview (${slos.length} SLOs, evaluator's result)`, run: async () => latestStatuses(await listSlos(), new Date()) },
+    { page: '/slo', name: `every SLO's status computed (${slos.length}; the evaluator's minute)`, run: () => Promise.all(slos.map((s) => computeSloStatus(s, now))) },
+    ...slos.map((first): Case => ({
+      page: '/slo',
+      name: `detail page of "${first.name}" (status, history, quantiles, worst records)`,
+      run: () => Promise.all([latestStatus(first, new Date()), sliHistory(first, now), latencyQuantilesPerHour(first, now, 7), worstRecords(first, now)]),
+    })),
     { page: '/slo', name: 'windows, ledger success (one query)', run: () => windowCounts(successSlo, now) },
     { page: '/slo', name: 'windows, ledger latency (one query)', run: () => windowCounts(slo, now) },
     { page: '/slo', name: 'windows, span latency (one query)', run: () => windowCounts(spanSlo, now) },

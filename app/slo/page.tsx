@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
 import { listInterfaceChoices, listSlos } from '@/lib/slo/definitions';
-import { computeSloStatus } from '@/lib/slo/status';
+import { latestStatuses } from '@/lib/slo/status';
 import { describeSli, formatObjective, formatTimeToExhaustion, lowTrafficNote } from '@/lib/slo/describe';
 import { BudgetBar } from '@/components/slo/BudgetBar';
 import { StatusBadge } from '@/components/slo/StatusBadge';
@@ -15,7 +15,8 @@ export default async function SloOverviewPage() {
   const manage = can(viewer.role, 'slo.manage');
   const now = new Date();
   const slos = await listSlos();
-  const statuses = await Promise.all(slos.map((slo) => computeSloStatus(slo, now)));
+  const statuses = await latestStatuses(slos, now);
+  const oldest = statuses.reduce<Date | null>((o, s) => (!o || s.evaluatedAt < o ? s.evaluatedAt : o), null);
   const interfaces = manage ? await listInterfaceChoices() : [];
   return (
     <section>
@@ -25,6 +26,11 @@ export default async function SloOverviewPage() {
         30 min both faster than 6; ticket when the 3 d and 6 h both burn faster than 1. A window with fewer events than the SLO&apos;s
         minimum cannot alert. <a href="/api/v1/slo/export">Export as OpenSLO YAML</a>
       </p>
+      {oldest && (
+        <p className="muted" data-testid="slo-evaluated">
+          Statuses as the alert evaluator last computed them (every minute), the oldest at {oldest.toISOString().slice(11, 19)} UTC.
+        </p>
+      )}
       {slos.length === 0 ? (
         <p className="empty">No SLOs are defined yet.{manage ? ' Define the first one below.' : ' Integration engineers and admins can define them.'}</p>
       ) : (

@@ -47,7 +47,9 @@ export interface SloRecord {
   objective: number;
   windowDays: number;
   minEvents: number;
-  alert: { status: AlertStatus; since: Date; lastEvaluatedAt: Date } | null;
+  updatedAt: Date;
+  /** The evaluator's last result (`details` as lib/slo/evaluator.ts wrote it). */
+  alert: { status: AlertStatus; since: Date; lastEvaluatedAt: Date; details: unknown } | null;
 }
 
 const include = { interface: { select: { key: true, name: true } }, alertState: true } as const;
@@ -72,7 +74,10 @@ function toRecord(row: Row): SloRecord {
     objective: row.objective,
     windowDays: row.windowDays,
     minEvents: row.minEvents,
-    alert: row.alertState ? { status: row.alertState.status, since: row.alertState.since, lastEvaluatedAt: row.alertState.lastEvaluatedAt } : null,
+    updatedAt: row.updatedAt,
+    alert: row.alertState
+      ? { status: row.alertState.status, since: row.alertState.since, lastEvaluatedAt: row.alertState.lastEvaluatedAt, details: row.alertState.details }
+      : null,
   };
 }
 

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { AlertStatus } from '@/lib/db/generated/enums';
+import type { SloRecord } from '@/lib/slo/definitions';
 import { SLO_WINDOW_KEY, windowCounts, type SloQueryDefinition, type WindowCount } from '@/lib/slo/query';
 import { budgetRemaining, burnRate, evaluateAlert, timeToExhaustionMs } from '@/lib/slo/math';
 
@@ -55,4 +57,38 @@ export function statusFromCounts(def: SloStatusDefinition, counts: readonly Wind
 
 export async function computeSloStatus(def: SloStatusDefinition, now: Date = new Date()): Promise<SloStatus> {
   return statusFromCounts(def, await windowCounts(def, now));
+}
+
+/** The evaluator runs every minute; a result older than this means it is not running, so the pages compute. */
+export const EVALUATION_FRESH_MS = 2 * 60_000;
+
+const persistedDetails = z.object({
+  reason: z.string(),
+  sli: z.number().nullable(),
+  budgetRemaining: z.number().nullable(),
+  timeToExhaustionMs: z.number().nullable(),
+  windows: z.array(
+    z.object({ key: z.string(), seconds: z.number(), total: z.number(), bad: z.number(), burnRate: z.number().nullable(), belowMinimum: z.boolean() }),
+  ),
+});
+
+export interface EvaluatedStatus extends SloStatus {
+  evaluatedAt: Date;
+}
+
+/**
+ * An SLO's status for the pages: the evaluator's persisted result when it is fresh and the
+ * definition has not changed since (the same figures that drive the alerts, without a window
+ * query per SLO per page view), else computed now.
+ */
+export async function latestStatus(slo: SloRecord, now: Date = new Date()): Promise<EvaluatedStatus> {
+  const alert = slo.alert;
+  const fresh = alert && now.getTime() - alert.lastEvaluatedAt.getTime() <= EVALUATION_FRESH_MS && alert.lastEvaluatedAt >= slo.updatedAt;
+  const details = fresh ? persistedDetails.safeParse(alert.details) : null;
+  if (alert && details?.success) return { status: alert.status, ...details.data, evaluatedAt: alert.lastEvaluatedAt };
+  return { ...(await computeSloStatus(slo, now)), evaluatedAt: now };
+}
+
+export function latestStatuses(slos: readonly SloRecord[], now: Date = new Date()): Promise<EvaluatedStatus[]> {
+  return Promise.all(slos.map((slo) => latestStatus(slo, now)));
 }

@@ -128,4 +128,26 @@ describe('SLO evaluator', () => {
       ['page', 'ok'],
     ]);
   });
+
+  it("shows the evaluator's fresh result on the overview, and computes when it is stale or the SLO changed since", async () => {
+    const { evaluateSlos } = await import('@/lib/slo/evaluator');
+    const { listSlos } = await import('@/lib/slo/definitions');
+    const { computeSloStatus, latestStatuses } = await import('@/lib/slo/status');
+    const now = new Date();
+    await evaluateSlos(now);
+    const slos = await listSlos();
+    const soon = new Date(now.getTime() + 30_000);
+    const fresh = await latestStatuses(slos, soon);
+    assert.deepEqual(fresh.map((s) => s.evaluatedAt.getTime()), [now.getTime(), now.getTime()], 'read from the evaluation');
+    for (const [i, slo] of slos.entries()) {
+      const { evaluatedAt: _at, ...persisted } = fresh[i]!;
+      assert.deepEqual(persisted, await computeSloStatus(slo, now), 'the same figures as computing at the evaluation');
+    }
+    const later = new Date(now.getTime() + 3 * MIN);
+    assert.ok((await latestStatuses(slos, later)).every((s) => s.evaluatedAt.getTime() === later.getTime()), 'stale: computed');
+    const { prisma } = await import('@/lib/db/client');
+    await (await prisma()).sloDefinition.update({ where: { id: slos[0]!.id }, data: { objective: 0.95 } });
+    const changed = await latestStatuses(await listSlos(), soon);
+    assert.deepEqual(changed.map((s) => s.evaluatedAt.getTime()), [soon.getTime(), now.getTime()], 'a changed SLO is computed');
+  });
 });

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
 import { getSlo, listInterfaceChoices } from '@/lib/slo/definitions';
-import { computeSloStatus } from '@/lib/slo/status';
+import { latestStatus } from '@/lib/slo/status';
 import { latencyQuantilesPerHour, sliHistory, worstRecords } from '@/lib/slo/query';
 import { budgetOverTime } from '@/lib/slo/history';
 import { describeSli, formatObjective, formatTimeToExhaustion, lowTrafficNote } from '@/lib/slo/describe';
@@ -26,7 +26,7 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
   const details = can(viewer.role, 'records.viewDetails');
   const now = new Date();
   const [status, history, quantiles, worst, interfaces] = await Promise.all([
-    computeSloStatus(slo, now),
+    latestStatus(slo, now),
     sliHistory(slo, now),
     latencyQuantilesPerHour(slo, now, LATENCY_DAYS),
     worstRecords(slo, now),
@@ -50,6 +50,7 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
             <StatusBadge status={status.status} />
           </div>
           <div className="muted">{status.reason}</div>
+          <div className="muted">evaluated {status.evaluatedAt.toISOString().slice(11, 19)} UTC</div>
         </div>
         <div className="card">
           <div className="label">SLI ({slo.windowDays} d)</div>
