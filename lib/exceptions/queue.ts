@@ -57,13 +57,25 @@ export function describeError(category: string, message: string, entityType: str
 const CASE_SELECT = { id: true, interfaceKey: true, entityType: true, sourceRecordId: true, state: true, assigneeId: true, resolvedAt: true, assignee: { select: { name: true } } } as const;
 
 /**
- * The cases a person has touched (assigned, acknowledged or resolved), by record key. Every
- * other failing record is open and unassigned whether or not its case exists yet, so the
- * queue reads these few rather than a case per failing record (59 k at 10 M events).
+ * The cases people are working on, by record key: assigned or acknowledged ones, and those
+ * resolved by hand since `since` (they keep a record out of the queue until it fails again, so
+ * only resolutions after the range's earliest event matter). Every other failing record is
+ * open and unassigned whether or not its case exists yet, so the queue reads these few rather
+ * than a case per failing record (59 k at 10 M events); cases the sync resolved after a later
+ * success belong to records that are no longer failing.
  */
-export async function triagedCases() {
+export async function triagedCases(since: Date) {
   const db = await prisma();
-  const cases = await db.exceptionCase.findMany({ where: { OR: [{ state: { not: 'open' } }, { assigneeId: { not: null } }] }, select: CASE_SELECT });
+  const cases = await db.exceptionCase.findMany({
+    where: {
+      OR: [
+        { state: 'acknowledged' },
+        { state: 'open', assigneeId: { not: null } },
+        { state: 'resolved', resolvedById: { not: null }, resolvedAt: { gte: since } },
+      ],
+    },
+    select: CASE_SELECT,
+  });
   return new Map(cases.map((c) => [recordKey(c), c]));
 }
 
@@ -84,7 +96,7 @@ export function openRecordKey(record: OpenRecord): string {
 
 export async function queueItems(filters: DashboardFilters, options: QueueOptions, now: Date = new Date()): Promise<QueueItem[]> {
   const [records, rules] = await Promise.all([openRecords(filters), overdueRules()]);
-  const triaged = await triagedCases();
+  const triaged = await triagedCases(filters.from);
   const items: QueueItem[] = [];
   for (const record of records) {
     const c = triaged.get(openRecordKey(record));

@@ -140,7 +140,7 @@ describe('exception cases', () => {
   it('reads only the cases people touched, and finds the case of any record shown', async () => {
     const { caseIdsOf, openRecordKey, queueItems, triagedCases } = await import('@/lib/exceptions/queue');
     const { openRecords } = await import('@/lib/exceptions/open-records');
-    const triaged = await triagedCases();
+    const triaged = await triagedCases(new Date('2026-01-01T00:00:00Z'));
     assert.deepEqual([...triaged.values()].map((c) => [c.sourceRecordId, c.state, c.assigneeId !== null]).sort(), [
       ['INV-1', 'resolved', true],
       ['INV-2', 'open', true],
