@@ -23,6 +23,13 @@ const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 t
 const isoDate = z.iso.date({ message: 'must be an ISO 8601 date (YYYY-MM-DD)' });
 
 /**
+ * How far ahead of the ingest's clock occurred_at may be: clock skew and time-zone slips
+ * pass, a date that has not happened yet does not (it would count as billed, failed or
+ * late long before it happened, and skew every "as of now" figure).
+ */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+/**
  * Money is exact: a decimal string ("1840.25") or a JSON number with at most two decimals,
  * kept as a decimal string all the way into ClickHouse's Decimal(18, 2).
  */
@@ -101,6 +108,8 @@ export const ledgerEventSchema = z
     if (event.amount !== undefined && !event.currency) ctx.addIssue({ code: 'custom', path: ['currency'], message: 'is required when amount is given' });
     if (event.period_start && event.period_end && event.period_end < event.period_start)
       ctx.addIssue({ code: 'custom', path: ['period_end'], message: 'must not be before period_start' });
+    if (Date.parse(event.occurred_at) > Date.now() + MAX_FUTURE_MS)
+      ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: "is more than 24 hours ahead of Plumbline's clock: check the reporter's clock and time zone" });
   });
 
 /** A validated event (amounts normalised to decimal strings). */

@@ -106,4 +106,16 @@ describe('sync-ledger contract (chDB)', () => {
     assert.match(result.rejected[0]!.errors.join(' '), /period_end/);
     assert.match(result.rejected[1]!.errors.join(' '), /invoice_colour/);
   });
+
+  it('refuses an event dated more than a day ahead, and takes clock skew', async () => {
+    const { appendLedgerEvents } = await import('@/lib/ledger/store');
+    const ahead = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    const result = await appendLedgerEvents([
+      { ...base, event_id: 'skewed', source_record_id: 'SKEW', occurred_at: ahead(1) },
+      { ...base, event_id: 'future', source_record_id: 'FUTURE', occurred_at: ahead(48) },
+    ]);
+    assert.equal(result.accepted, 1);
+    assert.deepEqual(result.rejected.map((r) => [r.index, r.event_id]), [[1, 'future']]);
+    assert.match(result.rejected[0]!.errors.join(' '), /occurred_at.*24 hours ahead/);
+  });
 });
