@@ -633,6 +633,28 @@ export function eventIdIndexStatements(target: DdlTarget): string[] {
   ];
 }
 
+/** The ledger's projection sorted by interface and time; see sloProjectionStatements. */
+export const LEDGER_BY_INTERFACE_TIME = 'ledger_by_interface_time';
+
+/**
+ * Version 6: a projection of the ledger sorted by (interface_id, occurred_at), holding the
+ * columns the SLO queries group by sync (the worst records' text is then read by event id).
+ * The table is sorted by record, so "this interface's last week" read every event of the
+ * interface in the partitions the week touches (a month or two); from the projection it
+ * reads that week. Merges that replace duplicate rows rebuild it. Existing parts get it by a
+ * background mutation and are read as before until then.
+ */
+export function sloProjectionStatements(target: DdlTarget): string[] {
+  const ledger = `${localName(SYNC_LEDGER.name, target)}${onCluster(target)}`;
+  return [
+    `ALTER TABLE ${ledger} MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'`,
+    `ALTER TABLE ${ledger} ADD PROJECTION IF NOT EXISTS ${LEDGER_BY_INTERFACE_TIME} (
+      SELECT interface_id, occurred_at, ingested_at, synced_at, status, sync_key, event_id, error_message
+      ORDER BY interface_id, occurred_at)`,
+    `ALTER TABLE ${ledger} MATERIALIZE PROJECTION ${LEDGER_BY_INTERFACE_TIME}`,
+  ];
+}
+
 /** Retention as a table TTL (on the shard tables on a cluster): ClickHouse drops expired rows as it merges. */
 export function modifyTtl(table: string, timeExpression: string, days: number, target: DdlTarget): string {
   if (!Number.isInteger(days) || days < 1) throw new Error(`TTL days must be a positive whole number, got ${days}`);

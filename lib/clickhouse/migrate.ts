@@ -1,7 +1,17 @@
 import { createClient } from '@clickhouse/client';
 import { env, usesEmbeddedClickHouse } from '@/lib/config/env';
 import { command, queryRows } from '@/lib/clickhouse/client';
-import { addColumns, allStatements, eventIdIndexStatements, recordStateStatements, rentalStateStatements, SYNC_LEDGER, SYNC_LEDGER_V2_COLUMNS, type DdlTarget } from '@/lib/clickhouse/ddl';
+import {
+  addColumns,
+  allStatements,
+  eventIdIndexStatements,
+  recordStateStatements,
+  rentalStateStatements,
+  sloProjectionStatements,
+  SYNC_LEDGER,
+  SYNC_LEDGER_V2_COLUMNS,
+  type DdlTarget,
+} from '@/lib/clickhouse/ddl';
 
 /**
  * Versioned, idempotent ClickHouse migrations. Each version's statements use IF NOT
@@ -23,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'record state in plain columns, records that ever failed apart, filter values', statements: recordStateStatements },
   { version: 4, name: 'rental billing state per contract line, surcharge and invoice', statements: rentalStateStatements },
   { version: 5, name: 'skip index on the ledger event id', statements: eventIdIndexStatements },
+  { version: 6, name: 'ledger projection by interface and time for the SLO queries', statements: sloProjectionStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloProjectionStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -54,6 +54,13 @@ describe('ClickHouse DDL', () => {
       'ALTER TABLE sync_ledger_local ON CLUSTER prod ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1',
       'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE INDEX idx_event_id',
     ]);
+  });
+
+  it('projects the shard tables of the ledger by interface and time in version 6, rebuilt when merges replace rows', () => {
+    const statements = sloProjectionStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.equal(statements[0], "ALTER TABLE sync_ledger_local ON CLUSTER prod MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'");
+    assert.match(statements[1] ?? '', /^ALTER TABLE sync_ledger_local ON CLUSTER prod ADD PROJECTION IF NOT EXISTS ledger_by_interface_time \(\s+SELECT .+\s+ORDER BY interface_id, occurred_at\)$/);
+    assert.equal(statements[2], 'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE PROJECTION ledger_by_interface_time');
   });
 
   it('replaces the version-1 record state in version 3', () => {
