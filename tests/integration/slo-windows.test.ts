@@ -101,6 +101,10 @@ beforeAll(async () => {
     event('iface-b', 'L2', 'succeeded', 4 * MIN, 3.5 * MIN),
     event('iface-b', 'L3', 'failed', 0.5 * MIN),
     event('iface-b', 'L4', 'failed', 3 * MIN),
+    // worst-record text on iface-w: each attempt carries its own document number, trace and error
+    { ...event('iface-w', 'W', 'failed', 30 * MIN), document_number: 'DRAFT/1', trace_id: 'a'.repeat(32), error_message: 'timeout' },
+    { ...event('iface-w', 'W', 'retrying', 20 * MIN), document_number: 'DRAFT/2', trace_id: 'b'.repeat(32), error_message: 'Project has no analytic account' },
+    { ...event('iface-w', 'W', 'succeeded', 10 * MIN, 10 * MIN - 500), document_number: 'INV/2026/0042', trace_id: 'c'.repeat(32) },
   ]);
   await insertRows('otel_traces', [
     span('iface-c', 'export', 2 * MIN, 500),
@@ -161,5 +165,14 @@ describe('SLO window counts', () => {
     const worst = await worstRecords(def, NOW);
     assert.deepEqual(worst.slice(0, 3).map((w) => w.sourceRecordId).sort(), ['B', 'D', 'G']);
     assert.equal(worst.find((w) => w.sourceRecordId === 'A')?.attempts, 3);
+  });
+
+  it('a worst record shows its latest document number and trace, and its latest error', async () => {
+    const { worstRecords } = await import('@/lib/slo/query');
+    const [worst] = await worstRecords({ interfaceKey: 'iface-w', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW);
+    assert.deepEqual(
+      { record: worst?.sourceRecordId, status: worst?.status, attempts: worst?.attempts, latencyMs: worst?.latencyMs, doc: worst?.documentNumber, trace: worst?.traceId, error: worst?.errorMessage },
+      { record: 'W', status: 'succeeded', attempts: 3, latencyMs: 20 * MIN + 500, doc: 'INV/2026/0042', trace: 'c'.repeat(32), error: 'Project has no analytic account' },
+    );
   });
 });
