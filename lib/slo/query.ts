@@ -304,16 +304,16 @@ export async function worstRecords(def: SloQueryDefinition, now: Date, limit = 2
   );
   const eventById = new Map(events.map((e) => [e.event_id, e]));
   const rows = worst.map((w) => {
-    const events = latestOf.get(w.sync_id);
-    const last = eventById.get(events?.latest_event ?? '');
+    const ofSync = latestOf.get(w.sync_id);
+    const last = eventById.get(ofSync?.latest_event ?? '');
     return {
       ...w,
-      attempts: events?.attempts ?? 0,
+      attempts: ofSync?.attempts ?? 0,
       source_record_id: last?.source_record_id ?? '',
       entity_type: last?.entity_type ?? '',
       document_number: last?.document_number ?? '',
       trace_id: last?.trace_id ?? '',
-      error_message: eventById.get(events?.latest_error_event ?? '')?.error_message ?? '',
+      error_message: eventById.get(ofSync?.latest_error_event ?? '')?.error_message ?? '',
     };
   });
   return rows.map((r) => ({
