@@ -10,7 +10,10 @@ import { AdminFormError } from '@/lib/admin/errors';
  * Retention settings (Setting rows) and their enforcement: ledger and trace retention become
  * ClickHouse table TTLs (applied at start and whenever an admin saves), the webhook delivery
  * log is purged by a background job (lib/admin/jobs.ts). The per-record current state
- * (ledger_records, ledger_exception_records) is small and kept, so a record's status outlives its raw events.
+ * (ledger_records, ledger_exception_records) and the rental state (rental_lines,
+ * rental_surcharges, rental_invoices) are small and kept, so a record's status and a contract
+ * line's unbilled balance outlive their raw events (an as-of date in the past, which reads the
+ * events, no longer sees lines whose events expired).
  */
 export const RETENTION_SETTINGS = [
   { key: 'retention.ledgerDays', label: 'Sync ledger events', defaultDays: 730 },
