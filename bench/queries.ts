@@ -71,7 +71,7 @@ const { dayString, parseDashboardFilters, parseTableParams } = await import('@/l
 const { filterOptions } = await import('@/lib/finance/filter-options');
 const { unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
 const invoices = await import('@/lib/finance/invoice-exceptions');
-const { contractLineEvents, openRecords, recordEvents } = await import('@/lib/exceptions/open-records');
+const { contractLineEvents, failingRecords, openRecords, recordEvents } = await import('@/lib/exceptions/open-records');
 const { groupBySignature, GROUP_SORTS, queueItems, sortGroups } = await import('@/lib/exceptions/queue');
 const { overdueRules } = await import('@/lib/exceptions/overdue');
 const { triageAssignees } = await import('@/lib/exceptions/triage');
@@ -382,7 +382,7 @@ try {
         ]),
     },
     { page: FAILURES, name: 'API /api/v1/exceptions', run: async () => sortGroups(groupBySignature(await queueItems(defaults, noQueueOptions)), '') },
-    { page: 'case-sync job', name: 'openRecords, unfiltered (ClickHouse part)', run: () => openRecords() },
+    { page: 'case-sync job', name: 'failingRecords (ClickHouse part)', run: () => failingRecords() },
     { page: 'case-sync job', name: 'syncExceptionCases, steady state', run: () => syncExceptionCases() },
     { page: LEDGER, name: 'default (7 days, page 1 of 50)', run: () => ledgerApi({}) },
     { page: LEDGER, name: 'interface + status=failed', run: () => ledgerApi({ interface: 'rental-invoicing', status: 'failed' }) },

@@ -5,18 +5,22 @@
 import { queryRows } from '@/lib/clickhouse/client';
 import { filterQueryParams, type DashboardFilters } from '@/lib/finance/filters';
 
-export interface OpenRecord {
+/** What the case sync needs of a failing record: its key, its error and when it last changed. */
+export interface FailingRecord {
   interface_id: string;
   entity_type: string;
   source_record_id: string;
+  last_error_category: string;
+  last_error_message: string;
+  last_event_at: string;
+}
+
+export interface OpenRecord extends FailingRecord {
   last_status: string;
   last_event_id: string;
   last_event_type: string;
-  last_error_category: string;
   last_error_code: string;
-  last_error_message: string;
   first_failure_at: string | null;
-  last_event_at: string;
   attempts: number;
   amountCents: number;
   currency: string;
@@ -30,9 +34,20 @@ const COLUMNS = `interface_id, entity_type, source_record_id, last_status, last_
   last_error_code, last_error_message, first_failure_at, last_event_at, attempts, toInt64(amount * 100) AS amountCents, currency,
   document_number, project, if(customer != '', customer, vendor) AS counterparty, trace_id`;
 
-/** Every record whose latest event is failing; unfiltered when `filters` is omitted (the sync). */
-export async function openRecords(filters?: DashboardFilters): Promise<OpenRecord[]> {
-  if (!filters) return queryRows<OpenRecord>(`SELECT ${COLUMNS} FROM ledger_exception_current WHERE is_open_exception`);
+/**
+ * Every failing record, with only the columns the case sync reads: it runs every 30 s over all
+ * of them (59 k at 10 M events), and turning rows into JSON and back costs far more than the
+ * query, so a third of the columns takes about half the time.
+ */
+export async function failingRecords(): Promise<FailingRecord[]> {
+  return queryRows<FailingRecord>(
+    `SELECT interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at
+     FROM ledger_exception_current WHERE is_open_exception`,
+  );
+}
+
+/** Every record whose latest event is failing, within the dashboard filters (the failure queue). */
+export async function openRecords(filters: DashboardFilters): Promise<OpenRecord[]> {
   return queryRows<OpenRecord>(
     `SELECT ${COLUMNS} FROM ledger_exception_current
      WHERE is_open_exception

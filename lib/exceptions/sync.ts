@@ -9,7 +9,7 @@
  * Runs every 30 s as a background job and can be called directly (tests, after a demo load).
  */
 import { prisma } from '@/lib/db/client';
-import { openRecords, recordKey, recordStates, type OpenRecord } from '@/lib/exceptions/open-records';
+import { failingRecords, recordKey, recordStates, type FailingRecord } from '@/lib/exceptions/open-records';
 import { recordSignature } from '@/lib/exceptions/signature';
 
 export const RESOLVED_BY_SUCCESS = 'resolved by a later successful sync';
@@ -29,7 +29,7 @@ function closeReason(status: string): string {
   return `no longer failing (latest status ${status})`;
 }
 
-function caseFields(record: OpenRecord) {
+function caseFields(record: FailingRecord) {
   const { signature, hash } = recordSignature(record.last_error_category, record.last_error_message);
   return { signature, signatureHash: hash, errorCategory: record.last_error_category || 'unknown' };
 }
@@ -37,7 +37,7 @@ function caseFields(record: OpenRecord) {
 export async function syncExceptionCases(): Promise<SyncResult> {
   const db = await prisma();
   const result: SyncResult = { opened: 0, reopened: 0, updated: 0, closed: 0, replayOutcomes: 0 };
-  const open = await openRecords();
+  const open = await failingRecords();
   const openByKey = new Map(open.map((r) => [recordKey({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id }), r]));
 
   const cases = await db.exceptionCase.findMany({

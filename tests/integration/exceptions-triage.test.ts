@@ -151,7 +151,8 @@ describe('exception cases', () => {
     assert.ok(!items.some((i) => i.record.source_record_id === 'INV-1'), 'the manually resolved record stays out of the queue');
     assert.ok(items.find((i) => i.record.source_record_id === 'INV-2')?.assigneeName, 'an assigned record shows its assignee');
     assert.ok(items.some((i) => i.assigneeId === null && i.state === 'open'), 'untouched records are open and unassigned');
-    const records = await openRecords();
+    const records = await openRecords(parseDashboardFilters({ from: '2026-01-01' }).filters);
+    assert.ok(records.length > 1);
     const ids = await caseIdsOf(records);
     const { prisma } = await import('@/lib/db/client');
     const cases = await (await prisma()).exceptionCase.findMany({ select: { id: true, interfaceKey: true, entityType: true, sourceRecordId: true } });
