@@ -71,8 +71,8 @@ const { dayString, parseDashboardFilters, parseTableParams } = await import('@/l
 const { filterOptions } = await import('@/lib/finance/filter-options');
 const { unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
 const invoices = await import('@/lib/finance/invoice-exceptions');
-const { contractLineEvents, failingRecords, openRecords, recordEvents } = await import('@/lib/exceptions/open-records');
-const { groupBySignature, GROUP_SORTS, queueItems, sortGroups } = await import('@/lib/exceptions/queue');
+const { contractLineEvents, failingRecords, openRecords, openRecordsByKey, recordEvents } = await import('@/lib/exceptions/open-records');
+const { caseIdsOf, groupBySignature, GROUP_SORTS, queueItems, sortGroups } = await import('@/lib/exceptions/queue');
 const { overdueRules } = await import('@/lib/exceptions/overdue');
 const { triageAssignees } = await import('@/lib/exceptions/triage');
 const { syncExceptionCases } = await import('@/lib/exceptions/sync');
@@ -327,7 +327,12 @@ try {
     ]);
   const failuresPage = async (filters: typeof defaults, signature = '') => {
     const [items] = await Promise.all([queueItems(filters, { ...noQueueOptions, signature }), filterOptions(), triageAssignees(), overdueRules()]);
-    return sortGroups(groupBySignature(items), GROUP_SORTS[0]);
+    const groups = sortGroups(groupBySignature(items), GROUP_SORTS[0]);
+    if (signature) {
+      const shown = items.map((i) => i.record).sort((a, b) => b.last_event_at.localeCompare(a.last_event_at)).slice(0, 25);
+      await Promise.all([caseIdsOf(shown), openRecordsByKey(shown)]);
+    }
+    return groups;
   };
   const ledgerApi = async (query: Record<string, string>) => (await ledgerEventsApiResponse(new URLSearchParams(query), 'admin')).text();
 

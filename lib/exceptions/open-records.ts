@@ -15,24 +15,30 @@ export interface FailingRecord {
   last_event_at: string;
 }
 
-export interface OpenRecord extends FailingRecord {
+/** What the failure queue groups and counts a failing record by. */
+export interface QueueRecord extends FailingRecord {
+  first_failure_at: string | null;
+  amountCents: number;
+  currency: string;
+  trace_id: string;
+}
+
+/** A failing record as the queue's case list shows it. */
+export interface OpenRecord extends QueueRecord {
   last_status: string;
   last_event_id: string;
   last_event_type: string;
   last_error_code: string;
-  first_failure_at: string | null;
   attempts: number;
-  amountCents: number;
-  currency: string;
   document_number: string;
   project: string;
   counterparty: string;
-  trace_id: string;
 }
 
-const COLUMNS = `interface_id, entity_type, source_record_id, last_status, last_event_id, last_event_type, last_error_category,
-  last_error_code, last_error_message, first_failure_at, last_event_at, attempts, toInt64(amount * 100) AS amountCents, currency,
-  document_number, project, if(customer != '', customer, vendor) AS counterparty, trace_id`;
+const QUEUE_COLUMNS = `interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at,
+  first_failure_at, toInt64(amount * 100) AS amountCents, currency, trace_id`;
+const COLUMNS = `${QUEUE_COLUMNS}, last_status, last_event_id, last_event_type, last_error_code, attempts, document_number, project,
+  if(customer != '', customer, vendor) AS counterparty`;
 
 /**
  * Every failing record, with only the columns the case sync reads: it runs every 30 s over all
@@ -46,10 +52,13 @@ export async function failingRecords(): Promise<FailingRecord[]> {
   );
 }
 
-/** Every record whose latest event is failing, within the dashboard filters (the failure queue). */
-export async function openRecords(filters: DashboardFilters): Promise<OpenRecord[]> {
-  return queryRows<OpenRecord>(
-    `SELECT ${COLUMNS} FROM ledger_exception_current
+/**
+ * Every record whose latest event is failing, within the dashboard filters, with what the
+ * failure queue groups by; a page's records are then read whole by openRecordsByKey.
+ */
+export async function openRecords(filters: DashboardFilters): Promise<QueueRecord[]> {
+  return queryRows<QueueRecord>(
+    `SELECT ${QUEUE_COLUMNS} FROM ledger_exception_current
      WHERE is_open_exception
        AND last_event_at >= {from:DateTime64(3)} AND last_event_at < {to:DateTime64(3)}
        AND ({project:String} = '' OR project = {project:String})
@@ -78,6 +87,16 @@ export interface RecordState {
   last_event_id: string;
   last_event_at: string;
   is_open_exception: boolean | number;
+}
+
+/** The given failing records whole (a page of the queue's case list), by record key. */
+export async function openRecordsByKey(keys: readonly FailingRecord[]): Promise<Map<string, OpenRecord>> {
+  if (keys.length === 0) return new Map();
+  const rows = await queryRows<OpenRecord>(
+    `SELECT ${COLUMNS} FROM ledger_exception_current WHERE is_open_exception AND source_record_id IN {ids:Array(String)}`,
+    { ids: [...new Set(keys.map((k) => k.source_record_id))] },
+  );
+  return new Map(rows.map((r) => [recordKey({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id }), r]));
 }
 
 /**

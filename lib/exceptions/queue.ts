@@ -8,7 +8,7 @@ import { prisma } from '@/lib/db/client';
 import type { CaseState } from '@/lib/db/generated/enums';
 import type { DashboardFilters } from '@/lib/finance/filters';
 import { businessMessage, isErrorCategory } from '@/lib/ledger/error-category';
-import { openRecords, recordKey, type OpenRecord } from '@/lib/exceptions/open-records';
+import { openRecords, recordKey, type FailingRecord, type QueueRecord } from '@/lib/exceptions/open-records';
 import { recordSignature } from '@/lib/exceptions/signature';
 import { isOverdue, overdueRules } from '@/lib/exceptions/overdue';
 
@@ -26,7 +26,7 @@ export interface QueueItem {
   state: CaseState;
   assigneeId: string | null;
   assigneeName: string | null;
-  record: OpenRecord;
+  record: QueueRecord;
   signature: string;
   signatureHash: string;
   businessMessage: string;
@@ -80,7 +80,7 @@ export async function triagedCases(since: Date) {
 }
 
 /** Case ids of the given records (a page of them), by record key. */
-export async function caseIdsOf(records: readonly OpenRecord[]): Promise<Map<string, string>> {
+export async function caseIdsOf(records: readonly FailingRecord[]): Promise<Map<string, string>> {
   if (records.length === 0) return new Map();
   const db = await prisma();
   const cases = await db.exceptionCase.findMany({
@@ -90,7 +90,7 @@ export async function caseIdsOf(records: readonly OpenRecord[]): Promise<Map<str
   return new Map(cases.map((c) => [recordKey(c), c.id]));
 }
 
-export function openRecordKey(record: OpenRecord): string {
+export function openRecordKey(record: FailingRecord): string {
   return recordKey({ interfaceKey: record.interface_id, entityType: record.entity_type, sourceRecordId: record.source_record_id });
 }
 

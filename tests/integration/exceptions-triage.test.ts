@@ -139,7 +139,7 @@ describe('exception cases', () => {
 
   it('reads only the cases people touched, and finds the case of any record shown', async () => {
     const { caseIdsOf, openRecordKey, queueItems, triagedCases } = await import('@/lib/exceptions/queue');
-    const { openRecords } = await import('@/lib/exceptions/open-records');
+    const { openRecords, openRecordsByKey } = await import('@/lib/exceptions/open-records');
     const triaged = await triagedCases(new Date('2026-01-01T00:00:00Z'));
     assert.deepEqual([...triaged.values()].map((c) => [c.sourceRecordId, c.state, c.assigneeId !== null]).sort(), [
       ['INV-1', 'resolved', true],
@@ -160,6 +160,9 @@ describe('exception cases', () => {
       const expected = cases.find((c) => c.interfaceKey === record.interface_id && c.entityType === record.entity_type && c.sourceRecordId === record.source_record_id);
       assert.equal(ids.get(openRecordKey(record)), expected?.id);
     }
+    const whole = await openRecordsByKey(records);
+    assert.deepEqual([...whole.keys()].sort(), records.map(openRecordKey).sort(), 'each listed record is read whole');
+    for (const record of records) assert.deepEqual(whole.get(openRecordKey(record)), { ...whole.get(openRecordKey(record)), ...record });
   });
 
   it('a later success closes the case; a new failure reopens it', async () => {

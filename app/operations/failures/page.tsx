@@ -6,6 +6,7 @@ import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
 import { caseIdsOf, GROUP_SORTS, groupBySignature, openRecordKey, queueItems, sortGroups } from '@/lib/exceptions/queue';
+import { openRecordsByKey } from '@/lib/exceptions/open-records';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
 import { formatDateTime, formatMoney, formatRelative } from '@/lib/format';
@@ -38,7 +39,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
   const selected = options.signature ? groups.find((g) => g.signatureHash === options.signature) : undefined;
   const selectedItems = selected ? items.filter((i) => i.signatureHash === selected.signatureHash).sort((a, b) => b.record.last_event_at.localeCompare(a.record.last_event_at)) : [];
   const shownItems = pageOf(selectedItems, casesTable);
-  const caseIds = await caseIdsOf(shownItems.map((i) => i.record));
+  const [caseIds, shownRecords] = await Promise.all([caseIdsOf(shownItems.map((i) => i.record)), openRecordsByKey(shownItems.map((i) => i.record))]);
   return (
     <section>
       <h1>Failures</h1>
@@ -166,29 +167,32 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
               { id: 'assignee', header: 'Assignee' },
               { id: 'trace', header: 'Trace' },
             ]}
-            rows={shownItems.map((i) => ({
-              id: `${i.record.interface_id}/${i.record.entity_type}/${i.record.source_record_id}`,
-              cells: {
-                record: caseIds.has(openRecordKey(i.record)) ? (
-                  <Link href={`/operations/cases/${caseIds.get(openRecordKey(i.record))}`}>{i.record.document_number || i.record.source_record_id}</Link>
-                ) : (
-                  <Link href={`/operations/record?${new URLSearchParams({ interface: i.record.interface_id, entity: i.record.entity_type, id: i.record.source_record_id }).toString()}`}>
-                    {i.record.document_number || i.record.source_record_id}
-                  </Link>
-                ),
-                interface: `${i.record.interface_id} (${i.record.entity_type})`,
-                amount: i.record.currency ? formatMoney(i.record.amountCents / 100, i.record.currency, locale) : '—',
-                status: (
-                  <>
-                    <span className="badge bad">{i.record.last_status}</span> <span className="badge">{i.state}</span> {i.overdue && <span className="badge warn">overdue</span>}
-                  </>
-                ),
-                first: formatDateTime(i.record.first_failure_at),
-                attempts: i.record.attempts,
-                assignee: i.assigneeName ?? '—',
-                trace: i.record.trace_id ? <Link href={`/traces/${i.record.trace_id}`}>trace</Link> : '—',
-              },
-            }))}
+            rows={shownItems.map((i) => {
+              const whole = shownRecords.get(openRecordKey(i.record));
+              return {
+                id: `${i.record.interface_id}/${i.record.entity_type}/${i.record.source_record_id}`,
+                cells: {
+                  record: caseIds.has(openRecordKey(i.record)) ? (
+                    <Link href={`/operations/cases/${caseIds.get(openRecordKey(i.record))}`}>{whole?.document_number || i.record.source_record_id}</Link>
+                  ) : (
+                    <Link href={`/operations/record?${new URLSearchParams({ interface: i.record.interface_id, entity: i.record.entity_type, id: i.record.source_record_id }).toString()}`}>
+                      {whole?.document_number || i.record.source_record_id}
+                    </Link>
+                  ),
+                  interface: `${i.record.interface_id} (${i.record.entity_type})`,
+                  amount: i.record.currency ? formatMoney(i.record.amountCents / 100, i.record.currency, locale) : '—',
+                  status: (
+                    <>
+                      <span className="badge bad">{whole?.last_status ?? 'resolved since'}</span> <span className="badge">{i.state}</span> {i.overdue && <span className="badge warn">overdue</span>}
+                    </>
+                  ),
+                  first: formatDateTime(i.record.first_failure_at),
+                  attempts: whole?.attempts ?? '—',
+                  assignee: i.assigneeName ?? '—',
+                  trace: i.record.trace_id ? <Link href={`/traces/${i.record.trace_id}`}>trace</Link> : '—',
+                },
+              };
+            })}
           />
         </section>
       )}
