@@ -660,3 +660,49 @@ export function modifyTtl(table: string, timeExpression: string, days: number, t
   if (!Number.isInteger(days) || days < 1) throw new Error(`TTL days must be a positive whole number, got ${days}`);
   return `ALTER TABLE ${localName(table, target)}${onCluster(target)} MODIFY TTL ${timeExpression} + toIntervalDay(${days})`;
 }
+
+/**
+ * Hourly figures of the ledger SLIs (lib/slo/hourly.ts): per SLI and hour, the syncs decided
+ * in it (good and bad) and the latency quantiles of those that succeeded in it. Kept only for
+ * closed hours and rewritten whenever later events change them; a version of an hour replaces
+ * the older one (computed_at), so concurrent page views may both write.
+ */
+export const SLO_HOURS: TableSpec = {
+  name: 'slo_hours',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(sli_key)',
+  columns: `  sli_key String,
+  hour DateTime('UTC'),
+  total UInt64,
+  bad UInt64,
+  latency_count UInt64,
+  latency_p50 Float64,
+  latency_p95 Float64,
+  latency_p99 Float64,
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY (sli_key, hour)\nTTL hour + INTERVAL 62 DAY',
+};
+
+/**
+ * What SLO_HOURS holds for an SLI: its hours from covered_from to covered_until, computed
+ * from the events up to as_of that were ingested by computed_at (wall clock). The latest
+ * version is the one that counts.
+ */
+export const SLO_HOUR_REFRESHES: TableSpec = {
+  name: 'slo_hour_refreshes',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(sli_key)',
+  columns: `  sli_key String,
+  covered_from DateTime('UTC'),
+  covered_until DateTime('UTC'),
+  as_of DateTime64(3, 'UTC'),
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY sli_key',
+};
+
+/** Version 8: the kept hourly SLI figures (SLO_HOURS) and what they cover (SLO_HOUR_REFRESHES). */
+export function sloHourStatements(target: DdlTarget): string[] {
+  return [...createTable(SLO_HOURS, target), ...createTable(SLO_HOUR_REFRESHES, target)];
+}

@@ -7,6 +7,7 @@ import {
   eventIdIndexStatements,
   recordStateStatements,
   rentalStateStatements,
+  sloHourStatements,
   sloProjectionStatements,
   SYNC_LEDGER,
   SYNC_LEDGER_V2_COLUMNS,
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'rental billing state per contract line, surcharge and invoice', statements: rentalStateStatements },
   { version: 5, name: 'skip index on the ledger event id', statements: eventIdIndexStatements },
   { version: 6, name: 'ledger projection by interface and time for the SLO queries', statements: sloProjectionStatements },
+  { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

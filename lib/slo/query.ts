@@ -62,7 +62,7 @@ export function sliSource(def: Pick<SloQueryDefinition, 'sliKind' | 'spanName'>)
  * syncs of about one event each at 10 M events) by the hash takes half the time the key
  * string does. Two of a million keys share a hash with a chance of about one in 40 million.
  */
-const SYNC_ID_SQL = `cityHash64(if(sync_key = '', event_id, sync_key))`;
+export const SYNC_ID_SQL = `cityHash64(if(sync_key = '', event_id, sync_key))`;
 
 /** An event's place in its sync, (occurred_at, ingested_at), as one number: both are epoch ms below 2^44 (ingest keeps them in 1970..2299). */
 const EVENT_ORDER_SQL = `toUInt128(toUnixTimestamp64Milli(occurred_at)) * 17592186044416 + toUnixTimestamp64Milli(ingested_at)`;
@@ -76,7 +76,34 @@ const STATUS_NAMES_SQL = `[${LEDGER_STATUSES.map((status) => `'${status}'`).join
 const LATEST_STATUS_SQL = `arrayElement(${STATUS_NAMES_SQL}, argMax(indexOf(${STATUS_NAMES_SQL}, status), ${EVENT_ORDER_SQL}))`;
 
 /** Latency syncs can start up to this long before the window and still complete inside it. */
-const LATENCY_LOOKBACK_SECONDS = 24 * 60 * 60;
+export const LATENCY_LOOKBACK_SECONDS = 24 * 60 * 60;
+
+export type LedgerSliSource = Exclude<SliSource, 'span_latency'>;
+
+/**
+ * One row per logical sync of {iface} from its events in (scanFrom, {now}]: when it started
+ * and last changed, whether and when it first succeeded (synced_at), its latest status, and by
+ * the SLI's rules whether it counts, whether it is good and when that was decided (epoch ms).
+ * Columns a query does not read are not computed.
+ */
+export function ledgerSyncsSql(source: LedgerSliSource, scanFrom: string): string {
+  const outcome =
+    source === 'ledger_success'
+      ? `final_status IN ('succeeded', 'failed', 'retrying', 'dead_lettered') AS counted, final_status = 'succeeded' AS good,
+         last_ms AS decided_ms`
+      : `final_status NOT IN ('cancelled', 'skipped') AS counted, done AND done_ms <= started_ms + {threshold_ms:UInt64} AS good,
+         if(good, done_ms, started_ms + {threshold_ms:UInt64}) AS decided_ms`;
+  return `SELECT started_ms, last_ms, done, done_ms, final_status, ${outcome}
+     FROM (
+       SELECT toUnixTimestamp64Milli(min(occurred_at)) AS started_ms, toUnixTimestamp64Milli(max(occurred_at)) AS last_ms,
+         countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
+         toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)) AS done_ms,
+         ${LATEST_STATUS_SQL} AS final_status
+       FROM sync_ledger
+       WHERE interface_id = {iface:String} AND occurred_at > ${scanFrom} AND occurred_at <= {now:DateTime64(3)}
+       GROUP BY ${SYNC_ID_SQL}
+     )`;
+}
 
 /**
  * One row per counted event: `decided_ms` (when it became good or bad, epoch ms) and `good`.
@@ -85,31 +112,11 @@ const LATENCY_LOOKBACK_SECONDS = 24 * 60 * 60;
 function outcomesSql(source: SliSource): string {
   switch (source) {
     case 'ledger_success':
-      return `SELECT toUnixTimestamp64Milli(max(occurred_at)) AS decided_ms,
-         ${LATEST_STATUS_SQL} AS final_status,
-         final_status = 'succeeded' AS good
-       FROM sync_ledger
-       WHERE interface_id = {iface:String}
-         AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
-       GROUP BY ${SYNC_ID_SQL}
-       HAVING final_status IN ('succeeded', 'failed', 'retrying', 'dead_lettered')`;
-    case 'ledger_latency':
-      return `SELECT if(good, done_ms, deadline_ms) AS decided_ms, good
-       FROM (
-         SELECT toUnixTimestamp64Milli(min(occurred_at)) AS started_ms,
-           started_ms + {threshold_ms:UInt64} AS deadline_ms,
-           countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
-           toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)) AS done_ms,
-           ${LATEST_STATUS_SQL} AS final_status,
-           done AND done_ms <= deadline_ms AS good
-         FROM sync_ledger
-         WHERE interface_id = {iface:String}
-           AND occurred_at > {from:DateTime64(3)} - INTERVAL ${LATENCY_LOOKBACK_SECONDS} SECOND
-           AND occurred_at <= {now:DateTime64(3)}
-         GROUP BY ${SYNC_ID_SQL}
-         HAVING final_status NOT IN ('cancelled', 'skipped')
-       )
-       WHERE if(good, done_ms, deadline_ms) <= toUnixTimestamp64Milli({now:DateTime64(3)})`;
+    case 'ledger_latency': {
+      const scanFrom = source === 'ledger_latency' ? `{from:DateTime64(3)} - INTERVAL ${LATENCY_LOOKBACK_SECONDS} SECOND` : '{from:DateTime64(3)}';
+      return `SELECT decided_ms, good FROM (${ledgerSyncsSql(source, scanFrom)})
+       WHERE counted AND decided_ms <= toUnixTimestamp64Milli({now:DateTime64(3)})`;
+    }
     case 'span_latency':
       return `SELECT toUnixTimestamp64Milli(Timestamp) AS decided_ms,
          Duration <= {threshold_ms:UInt64} * 1000000 AS good
@@ -156,15 +163,14 @@ export interface SliBucket {
   bad: number;
 }
 
-/** Good and bad counts per bucket across the SLO window, for the SLI and budget charts. */
-export async function sliHistory(def: SloQueryDefinition, now: Date): Promise<SliBucket[]> {
+/** Good and bad counts per bucket of a span SLI across the SLO window (ledger SLIs: lib/slo/hourly.ts). */
+export async function spanSliHistory(def: SloQueryDefinition, now: Date, bucketSeconds: number): Promise<SliBucket[]> {
   const windowSeconds = sloWindowSeconds(def.windowDays);
-  const bucketSeconds = def.windowDays <= 7 ? 3600 : 6 * 3600;
   const params = { ...baseParams(def, new Date(now.getTime() - windowSeconds * 1000), now), bucket: bucketSeconds };
   const rows = await queryRows<{ bucket_ms: number; total: number; bad: number }>(
     `SELECT intDiv(decided_ms, {bucket:UInt32} * 1000) * {bucket:UInt32} * 1000 AS bucket_ms,
        count() AS total, countIf(NOT good) AS bad
-     FROM (${outcomesSql(sliSource(def))})
+     FROM (${outcomesSql('span_latency')})
      WHERE decided_ms > toUnixTimestamp64Milli({from:DateTime64(3)})
      GROUP BY bucket_ms ORDER BY bucket_ms`,
     params,
@@ -180,42 +186,24 @@ export interface LatencyQuantiles {
   p99: number;
 }
 
-/**
- * p50 / p95 / p99 latency (ms) per hour: the named span's duration for span SLIs, otherwise
- * the ledger's end-to-end occurred_at → synced_at of successful syncs of the interface.
- */
-export async function latencyQuantilesPerHour(def: SloQueryDefinition, now: Date, days: number): Promise<LatencyQuantiles[]> {
-  const params = baseParams(def, new Date(now.getTime() - days * 86_400_000), now);
-  const sql =
-    sliSource(def) === 'span_latency'
-      ? `SELECT toStartOfHour(Timestamp) AS hour, count() AS count,
-           quantiles(0.5, 0.95, 0.99)(Duration / 1e6) AS q
-         FROM otel_traces
-         WHERE SpanName = {span:String}
-           AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
-           AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
-         GROUP BY hour ORDER BY hour`
-      : `SELECT toStartOfHour(done_at) AS hour, count() AS count,
-           quantiles(0.5, 0.95, 0.99)(toUnixTimestamp64Milli(done_at) - toUnixTimestamp64Milli(started_at)) AS q
-         FROM (
-           SELECT min(occurred_at) AS started_at,
-             minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL) AS done_at,
-             countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done
-           FROM sync_ledger
-           WHERE interface_id = {iface:String}
-             AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
-           GROUP BY ${SYNC_ID_SQL}
-         )
-         WHERE done
-         GROUP BY hour ORDER BY hour`;
-  const rows = await queryRows<{ hour: string; count: number; q: number[] }>(sql, params);
-  return rows.map((r) => ({
-    hour: new Date(r.hour.endsWith('Z') || r.hour.includes('+') ? r.hour : `${r.hour.replace(' ', 'T')}Z`).toISOString(),
-    count: Number(r.count),
-    p50: Math.round(Number(r.q[0] ?? 0)),
-    p95: Math.round(Number(r.q[1] ?? 0)),
-    p99: Math.round(Number(r.q[2] ?? 0)),
-  }));
+/** p50 / p95 / p99 duration (ms) per hour of a span SLI's named span (ledger SLIs: lib/slo/hourly.ts). */
+export async function spanLatencyQuantiles(def: SloQueryDefinition, now: Date, days: number): Promise<LatencyQuantiles[]> {
+  const rows = await queryRows<{ hour_ms: number; count: number; q: number[] }>(
+    `SELECT toUnixTimestamp(toStartOfHour(Timestamp)) * 1000 AS hour_ms, count() AS count,
+       quantiles(0.5, 0.95, 0.99)(Duration / 1e6) AS q
+     FROM otel_traces
+     WHERE SpanName = {span:String}
+       AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+       AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
+     GROUP BY hour_ms ORDER BY hour_ms`,
+    baseParams(def, new Date(now.getTime() - days * 86_400_000), now),
+  );
+  return rows.map((r) => ({ hour: new Date(Number(r.hour_ms)).toISOString(), count: Number(r.count), ...roundedQuantiles(r.q) }));
+}
+
+/** A quantiles(0.5, 0.95, 0.99) result as whole milliseconds. */
+export function roundedQuantiles(q: readonly number[]): { p50: number; p95: number; p99: number } {
+  return { p50: Math.round(Number(q[0] ?? 0)), p95: Math.round(Number(q[1] ?? 0)), p99: Math.round(Number(q[2] ?? 0)) };
 }
 
 export interface WorstRecord {

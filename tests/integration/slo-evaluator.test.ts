@@ -150,4 +150,23 @@ describe('SLO evaluator', () => {
     const changed = await latestStatuses(await listSlos(), soon);
     assert.deepEqual(changed.map((s) => s.evaluatedAt.getTime()), [soon.getTime(), now.getTime()], 'a changed SLO is computed');
   });
+
+  it("keeps every ledger SLO's hourly figures up to the hour, once per SLI (the minute job beside the evaluator)", async () => {
+    const { refreshKeptHours } = await import('@/lib/slo/hourly');
+    const { queryRows } = await import('@/lib/clickhouse/client');
+    assert.equal(await refreshKeptHours(T1), 2);
+    const kept = await queryRows<{ sli_key: string; hours: number; bad: number; until: string }>(
+      `SELECT sli_key, count() AS hours, sum(bad) AS bad, toString(any(r.covered_until)) AS until
+       FROM slo_hours AS h FINAL JOIN (SELECT sli_key, covered_until FROM slo_hour_refreshes FINAL) AS r USING sli_key
+       GROUP BY sli_key ORDER BY sli_key`,
+    );
+    // 7 days of closed hours each, holding the fixture's failures (10 and 2 syncs, all in the hour before T1).
+    assert.deepEqual(
+      kept.map((k) => [k.sli_key, Number(k.hours), Number(k.bad), k.until]),
+      [
+        ['["ledger_success","busy",null]', 168, 10, '2026-11-20 12:00:00'],
+        ['["ledger_success","quiet",null]', 168, 2, '2026-11-20 12:00:00'],
+      ],
+    );
+  });
 });

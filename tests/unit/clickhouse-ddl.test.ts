@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloProjectionStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloHourStatements, sloProjectionStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -61,6 +61,15 @@ describe('ClickHouse DDL', () => {
     assert.equal(statements[0], "ALTER TABLE sync_ledger_local ON CLUSTER prod MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'");
     assert.match(statements[1] ?? '', /^ALTER TABLE sync_ledger_local ON CLUSTER prod ADD PROJECTION IF NOT EXISTS ledger_by_interface_time \(\s+SELECT .+\s+ORDER BY interface_id, occurred_at\)$/);
     assert.equal(statements[2], 'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE PROJECTION ledger_by_interface_time');
+  });
+
+  it('keeps hourly SLI figures per SLI in version 8, the latest computation of an hour replacing older ones, on the shard of the SLI', () => {
+    const [hours, refreshes] = sloHourStatements({ database: 'default' });
+    assert.match(hours ?? '', /^CREATE TABLE IF NOT EXISTS slo_hours \(/);
+    assert.match(hours ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY \(sli_key, hour\)/);
+    assert.match(refreshes ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY sli_key/);
+    const cluster = sloHourStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.equal(cluster[1], 'CREATE TABLE IF NOT EXISTS slo_hours ON CLUSTER prod AS slo_hours_local ENGINE = Distributed(prod, plumbline, slo_hours_local, cityHash64(sli_key))');
   });
 
   it('replaces the version-1 record state in version 3', () => {

@@ -4,7 +4,8 @@ import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
 import { getSlo, listInterfaceChoices } from '@/lib/slo/definitions';
 import { latestStatus } from '@/lib/slo/status';
-import { latencyQuantilesPerHour, sliHistory, worstRecords } from '@/lib/slo/query';
+import { worstRecords } from '@/lib/slo/query';
+import { sloCharts } from '@/lib/slo/charts';
 import { budgetOverTime } from '@/lib/slo/history';
 import { describeSli, formatObjective, formatTimeToExhaustion, lowTrafficNote } from '@/lib/slo/describe';
 import { formatDurationMs } from '@/lib/traces/format';
@@ -25,10 +26,9 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
   const manage = can(viewer.role, 'slo.manage');
   const details = can(viewer.role, 'records.viewDetails');
   const now = new Date();
-  const [status, history, quantiles, worst, interfaces] = await Promise.all([
+  const [status, { history, quantiles }, worst, interfaces] = await Promise.all([
     latestStatus(slo, now),
-    sliHistory(slo, now),
-    latencyQuantilesPerHour(slo, now, LATENCY_DAYS),
+    sloCharts(slo, now, LATENCY_DAYS),
     worstRecords(slo, now),
     manage ? listInterfaceChoices() : Promise.resolve([]),
   ]);
