@@ -77,8 +77,8 @@ const { overdueRules } = await import('@/lib/exceptions/overdue');
 const { triageAssignees } = await import('@/lib/exceptions/triage');
 const { syncExceptionCases } = await import('@/lib/exceptions/sync');
 const { ledgerEventsApiResponse } = await import('@/lib/ledger/query');
-const { windowCounts, worstRecords } = await import('@/lib/slo/query');
-const { sloCharts } = await import('@/lib/slo/charts');
+const { windowCounts } = await import('@/lib/slo/query');
+const { sloDetail } = await import('@/lib/slo/detail');
 const { listSlos } = await import('@/lib/slo/definitions');
 const { computeSloStatus, latestStatus, latestStatuses } = await import('@/lib/slo/status');
 const { evaluateSlos } = await import('@/lib/slo/evaluator');
@@ -401,16 +401,15 @@ try {
       name: `detail page of "${first.name}" (status, charts, worst records)`,
       run: () => {
         const at = new Date();
-        return Promise.all([latestStatus(first, at), sloCharts(first, at, 7), worstRecords(first, at)]);
+        return Promise.all([latestStatus(first, at), sloDetail(first, at, 7)]);
       },
     })),
     // As of the bench's start, earlier than the page views above kept their hours as of: every hour is computed, none kept.
-    ...slos.map((first): Case => ({ page: '/slo', name: `charts of "${first.name}", first view (no hours kept)`, run: () => sloCharts(first, now, 7) })),
+    ...slos.map((first): Case => ({ page: '/slo', name: `charts and worst records of "${first.name}", first view (no hours kept)`, run: () => sloDetail(first, now, 7) })),
     { page: '/slo', name: 'windows, ledger success (one query)', run: () => windowCounts(successSlo, now) },
     { page: '/slo', name: 'windows, ledger latency (one query)', run: () => windowCounts(slo, now) },
     { page: '/slo', name: 'windows, span latency (one query)', run: () => windowCounts(spanSlo, now) },
-    { page: '/slo', name: 'charts (history over the window, latency per hour for 7 d), hours kept', run: () => sloCharts(slo, new Date(), 7) },
-    { page: '/slo', name: 'worst records', run: () => worstRecords(slo, now) },
+    { page: '/slo', name: 'charts and worst records, hours kept', run: () => sloDetail(slo, new Date(), 7) },
     { page: '/traces', name: 'last 24 h, newest page', run: () => searchTraces(day) },
     { page: '/traces', name: 'recent services (7 d)', run: () => recentServices(new Date(now.getTime() - 7 * 86_400_000)) },
     { page: '/traces', name: 'interface + error, 24 h', run: () => searchTraces({ ...day, interfaceKey: 'rental-invoicing', status: 'error' }) },

@@ -702,7 +702,33 @@ export const SLO_HOUR_REFRESHES: TableSpec = {
   tail: 'ORDER BY sli_key',
 };
 
-/** Version 8: the kept hourly SLI figures (SLO_HOURS) and what they cover (SLO_HOUR_REFRESHES). */
+/**
+ * The worst syncs decided in each kept hour of SLO_HOURS, the candidates for the detail page's
+ * worst records: a fixed number per class (bad and completed, bad and still waiting, good) in
+ * numbered slots, so a recomputed hour overwrites its slots; a slot left from an older
+ * computation is told apart by its computed_at, which differs from the hour's.
+ */
+export const SLO_HOUR_WORST: TableSpec = {
+  name: 'slo_hour_worst',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(sli_key)',
+  columns: `  sli_key String,
+  hour DateTime('UTC'),
+  slot UInt16,
+  sync UInt64,
+  good UInt8,
+  done UInt8,
+  started_ms Int64,
+  done_ms Int64,
+  last_ms Int64,
+  events UInt64,
+  final_status LowCardinality(String),
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY (sli_key, hour, slot)\nTTL hour + INTERVAL 62 DAY',
+};
+
+/** Version 8: the kept hourly SLI figures (SLO_HOURS), their worst syncs (SLO_HOUR_WORST) and what they cover (SLO_HOUR_REFRESHES). */
 export function sloHourStatements(target: DdlTarget): string[] {
-  return [...createTable(SLO_HOURS, target), ...createTable(SLO_HOUR_REFRESHES, target)];
+  return [...createTable(SLO_HOURS, target), ...createTable(SLO_HOUR_WORST, target), ...createTable(SLO_HOUR_REFRESHES, target)];
 }

@@ -1,6 +1,17 @@
 import { insertRows, queryOne, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { listSlos } from '@/lib/slo/definitions';
-import { LATENCY_LOOKBACK_SECONDS, ledgerSyncsSql, roundedQuantiles, sliSource, sloWindowSeconds, SYNC_ID_SQL, type LedgerSliSource, type SloQueryDefinition } from '@/lib/slo/query';
+import {
+  LATENCY_LOOKBACK_SECONDS,
+  ledgerSyncsSql,
+  roundedQuantiles,
+  sliSource,
+  sloWindowSeconds,
+  SYNC_ID_SQL,
+  WORST_RECORDS,
+  type LedgerSliSource,
+  type RankedSync,
+  type SloQueryDefinition,
+} from '@/lib/slo/query';
 
 /**
  * Hourly figures of a ledger SLI: per hour, the syncs decided in it (total, bad) and the
@@ -33,14 +44,22 @@ export interface HourFigures {
 
 export interface HourlyFigures {
   hours: HourFigures[];
+  /** The worst syncs decided in those hours, worst first (WORST_RECORDS of them at most). */
+  worst: RankedSync[];
   /** The hours from here on were computed by this read; the earlier ones were kept. */
   computedFromMs: number;
 }
 
 const HOUR_MS = 3_600_000;
 const LOOKBACK_MS = LATENCY_LOOKBACK_SECONDS * 1000;
-/** Longest an admitted event takes to become visible in ClickHouse (the ingest queue bounds its wait well below this). */
+/**
+ * Longest an admitted event takes to become visible in ClickHouse, clock differences between
+ * ingest and web hosts included (the ingest queue bounds its own wait to seconds).
+ */
 export const INGEST_VISIBILITY_MS = 5 * 60_000;
+
+/** How often the kept hours' coverage is renewed when nothing closed in between (the minute job's period). */
+const REFRESH_MS = 60_000;
 
 function floorHour(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -99,37 +118,131 @@ interface HourRow {
   q: number[];
 }
 
-/** Every hour from `fromMs` to `now`, computed from the events. */
-async function computeHours(source: LedgerSliSource, def: SloQueryDefinition, now: Date, fromMs: number): Promise<HourFigures[]> {
-  const rows = await queryRows<HourRow>(
-    `SELECT hour_ms, countIf(role = 0) AS total, countIf(role = 0 AND NOT good) AS bad, countIf(role = 1) AS latency_count,
-       quantilesIf(0.5, 0.95, 0.99)(done_ms - started_ms, role = 1) AS q
-     FROM (
-       SELECT good, started_ms, done_ms,
-         arrayJoin(arrayFilter(r -> r.2 >= {from_ms:Int64}, [
-           (0, if(counted AND decided_ms <= toUnixTimestamp64Milli({now:DateTime64(3)}), intDiv(decided_ms, ${HOUR_MS}) * ${HOUR_MS}, -1)),
-           (1, if(done, intDiv(done_ms, ${HOUR_MS}) * ${HOUR_MS}, -1))
-         ])) AS role_hour,
-         role_hour.1 AS role, role_hour.2 AS hour_ms
-       FROM (${ledgerSyncsSql(source, '{scan_from:DateTime64(3)}')})
-     )
-     GROUP BY hour_ms ORDER BY hour_ms`,
-    params(def, now, { from_ms: fromMs, scan_from: toClickHouseDateTime(new Date(fromMs - LOOKBACK_MS)) }),
-  );
-  return rows.map((r) => ({
-    hourMs: Number(r.hour_ms),
-    total: Number(r.total),
-    bad: Number(r.bad),
-    latencyCount: Number(r.latency_count),
-    ...roundedQuantiles(Number(r.latency_count) > 0 ? r.q : []),
-  }));
+/**
+ * A sync decided in an hour, with what ranks it among the worst. Classes: 0 bad and completed,
+ * 1 bad and still waiting (its latency grows until it completes), 2 good.
+ */
+interface Candidate {
+  sync: string;
+  hourMs: number;
+  cls: number;
+  good: boolean;
+  done: boolean;
+  startedMs: number;
+  doneMs: number;
+  lastMs: number;
+  events: number;
+  finalStatus: string;
 }
+
+interface CandidateRow {
+  sync_id: string;
+  hour_ms: number;
+  cls: number;
+  good: number;
+  done: number;
+  started_ms: number;
+  done_ms: number;
+  last_ms: number;
+  events: number;
+  final_status: string;
+}
+
+function toCandidate(r: CandidateRow): Candidate {
+  return {
+    sync: r.sync_id,
+    hourMs: Number(r.hour_ms),
+    cls: Number(r.cls),
+    good: Number(r.good) === 1,
+    done: Number(r.done) === 1,
+    startedMs: Number(r.started_ms),
+    doneMs: Number(r.done_ms),
+    lastMs: Number(r.last_ms),
+    events: Number(r.events),
+    finalStatus: r.final_status,
+  };
+}
+
+/**
+ * The worst order (bad first; then, for latency, slowest, a waiting sync's latency counting to
+ * `now`; for success, most events, latest first; then by sync) as SQL over candidate columns.
+ * Within a class it does not depend on `now`, so an hour's candidates can be chosen once.
+ */
+function classSql(source: LedgerSliSource): string {
+  return source === 'ledger_latency' ? 'if(good, 2, if(done, 0, 1))' : 'if(good, 2, 0)';
+}
+
+function worstOrderSql(source: LedgerSliSource, nowMs: string): string {
+  return source === 'ledger_latency'
+    ? `good, if(done, done_ms, ${nowMs}) - started_ms DESC, sync`
+    : 'good, events DESC, last_ms DESC, sync';
+}
+
+function latencyOf(c: Candidate, nowMs: number): number {
+  return (c.done ? c.doneMs : nowMs) - c.startedMs;
+}
+
+function compareWorst(source: LedgerSliSource, nowMs: number) {
+  return (a: Candidate, b: Candidate): number => {
+    if (a.good !== b.good) return a.good ? 1 : -1;
+    const byKind = source === 'ledger_latency' ? latencyOf(b, nowMs) - latencyOf(a, nowMs) : b.events - a.events || b.lastMs - a.lastMs;
+    if (byKind !== 0) return byKind;
+    const [x, y] = [BigInt(a.sync), BigInt(b.sync)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+const CANDIDATE_COLUMNS = 'toString(sync) AS sync_id, good, done, started_ms, done_ms, last_ms, events, final_status';
+
+/** Every hour from `fromMs` to `now`, computed from the events, with each hour's worst candidates. */
+async function computeHours(source: LedgerSliSource, def: SloQueryDefinition, now: Date, fromMs: number): Promise<{ hours: HourFigures[]; candidates: Candidate[] }> {
+  const queryParams = params(def, now, { from_ms: fromMs, scan_from: toClickHouseDateTime(new Date(fromMs - LOOKBACK_MS)), per_class: WORST_RECORDS });
+  const syncs = ledgerSyncsSql(source, '{scan_from:DateTime64(3)}');
+  const nowMs = 'toUnixTimestamp64Milli({now:DateTime64(3)})';
+  const [rows, candidates] = await Promise.all([
+    queryRows<HourRow>(
+      `SELECT hour_ms, countIf(role = 0) AS total, countIf(role = 0 AND NOT good) AS bad, countIf(role = 1) AS latency_count,
+         quantilesIf(0.5, 0.95, 0.99)(done_ms - started_ms, role = 1) AS q
+       FROM (
+         SELECT good, started_ms, done_ms,
+           arrayJoin(arrayFilter(r -> r.2 >= {from_ms:Int64}, [
+             (0, if(counted AND decided_ms <= ${nowMs}, intDiv(decided_ms, ${HOUR_MS}) * ${HOUR_MS}, -1)),
+             (1, if(done, intDiv(done_ms, ${HOUR_MS}) * ${HOUR_MS}, -1))
+           ])) AS role_hour,
+           role_hour.1 AS role, role_hour.2 AS hour_ms
+         FROM (${syncs})
+       )
+       GROUP BY hour_ms ORDER BY hour_ms`,
+      queryParams,
+    ),
+    queryRows<CandidateRow>(
+      `SELECT ${CANDIDATE_COLUMNS}, intDiv(decided_ms, ${HOUR_MS}) * ${HOUR_MS} AS hour_ms, ${classSql(source)} AS cls
+       FROM (${syncs})
+       WHERE counted AND decided_ms <= ${nowMs} AND decided_ms >= {from_ms:Int64}
+       ORDER BY hour_ms, cls, ${worstOrderSql(source, nowMs)}
+       LIMIT {per_class:UInt32} BY hour_ms, cls`,
+      queryParams,
+    ),
+  ]);
+  return {
+    hours: rows.map((r) => ({
+      hourMs: Number(r.hour_ms),
+      total: Number(r.total),
+      bad: Number(r.bad),
+      latencyCount: Number(r.latency_count),
+      ...roundedQuantiles(Number(r.latency_count) > 0 ? r.q : []),
+    })),
+    candidates: candidates.map(toCandidate),
+  };
+}
+
+const HOURS_BETWEEN = `sli_key = {key:String} AND hour >= toDateTime({from_s:UInt32}, 'UTC') AND hour < toDateTime({until_s:UInt32}, 'UTC')`;
 
 async function keptHours(key: string, fromMs: number, untilMs: number): Promise<HourFigures[]> {
   const rows = await queryRows<Omit<HourRow, 'q'> & { p50: number; p95: number; p99: number }>(
     `SELECT toUnixTimestamp(hour) * 1000 AS hour_ms, total, bad, latency_count, latency_p50 AS p50, latency_p95 AS p95, latency_p99 AS p99
      FROM slo_hours FINAL
-     WHERE sli_key = {key:String} AND hour >= toDateTime({from_s:UInt32}, 'UTC') AND hour < toDateTime({until_s:UInt32}, 'UTC')
+     WHERE ${HOURS_BETWEEN}
      ORDER BY hour`,
     { key, from_s: fromMs / 1000, until_s: untilMs / 1000 },
   );
@@ -144,13 +257,38 @@ async function keptHours(key: string, fromMs: number, untilMs: number): Promise<
   }));
 }
 
-/** Keeps the closed hours computed by a read (an hour without syncs as zeros, so it replaces what it held), then what they cover. */
-async function keepHours(key: string, computed: readonly HourFigures[], fromMs: number, untilMs: number, coveredFromMs: number, now: Date, computedAt: Date): Promise<void> {
-  const byHour = new Map(computed.map((h) => [h.hourMs, h]));
-  const rows = [];
+/** The worst of the kept hours' candidates as of `now` (a slot counts only from its hour's latest computation). */
+async function keptWorst(source: LedgerSliSource, key: string, fromMs: number, untilMs: number, now: Date): Promise<Candidate[]> {
+  const rows = await queryRows<CandidateRow>(
+    `SELECT ${CANDIDATE_COLUMNS}, toUnixTimestamp(hour) * 1000 AS hour_ms, intDiv(slot, {per_class:UInt32}) AS cls
+     FROM slo_hour_worst FINAL
+     WHERE ${HOURS_BETWEEN} AND (hour, computed_at) IN (SELECT hour, computed_at FROM slo_hours FINAL WHERE ${HOURS_BETWEEN})
+     ORDER BY ${worstOrderSql(source, '{now_ms:Int64}')}
+     LIMIT {per_class:UInt32}`,
+    { key, from_s: fromMs / 1000, until_s: untilMs / 1000, now_ms: now.getTime(), per_class: WORST_RECORDS },
+  );
+  return rows.map(toCandidate);
+}
+
+/**
+ * Keeps the closed hours computed by a read (an hour without syncs as zeros, so it replaces
+ * what it held) with their candidates, then what they cover.
+ */
+async function keepHours(
+  key: string,
+  computed: { hours: readonly HourFigures[]; candidates: readonly Candidate[] },
+  fromMs: number,
+  untilMs: number,
+  coveredFromMs: number,
+  now: Date,
+  computedAt: Date,
+): Promise<void> {
+  const at = toClickHouseDateTime(computedAt);
+  const byHour = new Map(computed.hours.map((h) => [h.hourMs, h]));
+  const hours = [];
   for (let hourMs = fromMs; hourMs < untilMs; hourMs += HOUR_MS) {
     const h = byHour.get(hourMs) ?? { hourMs, total: 0, bad: 0, latencyCount: 0, p50: 0, p95: 0, p99: 0 };
-    rows.push({
+    hours.push({
       sli_key: key,
       hour: hourMs / 1000,
       total: h.total,
@@ -159,19 +297,40 @@ async function keepHours(key: string, computed: readonly HourFigures[], fromMs: 
       latency_p50: h.p50,
       latency_p95: h.p95,
       latency_p99: h.p99,
-      computed_at: toClickHouseDateTime(computedAt),
+      computed_at: at,
     });
   }
-  await insertRows('slo_hours', rows);
-  await insertRows('slo_hour_refreshes', [
-    { sli_key: key, covered_from: coveredFromMs / 1000, covered_until: untilMs / 1000, as_of: toClickHouseDateTime(now), computed_at: toClickHouseDateTime(computedAt) },
-  ]);
+  const slotsTaken = new Map<string, number>();
+  const worst = computed.candidates
+    .filter((c) => c.hourMs < untilMs)
+    .map((c) => {
+      const group = `${c.hourMs}:${c.cls}`;
+      const position = slotsTaken.get(group) ?? 0;
+      slotsTaken.set(group, position + 1);
+      return {
+        sli_key: key,
+        hour: c.hourMs / 1000,
+        slot: c.cls * WORST_RECORDS + position,
+        sync: c.sync,
+        good: c.good ? 1 : 0,
+        done: c.done ? 1 : 0,
+        started_ms: c.startedMs,
+        done_ms: c.doneMs,
+        last_ms: c.lastMs,
+        events: c.events,
+        final_status: c.finalStatus,
+        computed_at: at,
+      };
+    });
+  await Promise.all([insertRows('slo_hours', hours), insertRows('slo_hour_worst', worst)]);
+  await insertRows('slo_hour_refreshes', [{ sli_key: key, covered_from: coveredFromMs / 1000, covered_until: untilMs / 1000, as_of: toClickHouseDateTime(now), computed_at: at }]);
 }
 
 /**
- * The hourly figures of a ledger SLI from the hour holding `fromMs` to `now`: kept hours
- * where no later event changed them, the rest computed (and kept when closed). A read as of
- * an instant earlier than the last computation computes everything and keeps nothing.
+ * The hourly figures of a ledger SLI from the hour holding `fromMs` to `now`, and its worst
+ * syncs decided in those hours: kept hours where no later event changed them, the rest
+ * computed (and kept when closed). A read as of an instant earlier than the last computation
+ * computes everything and keeps nothing.
  */
 export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQueryDefinition, now: Date, fromMs: number): Promise<HourlyFigures> {
   const computedAt = new Date();
@@ -186,13 +345,24 @@ export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQuery
     const keptUntil = Math.min(previous.coveredUntilMs, changedMs === null ? Number.POSITIVE_INFINITY : floorHour(changedMs));
     computeFrom = Math.max(fromHour, keptUntil);
   }
-  const [kept, computed] = await Promise.all([computeFrom > fromHour ? keptHours(key, fromHour, computeFrom) : Promise.resolve([]), computeHours(source, def, now, computeFrom)]);
-  if (!earlierAsOf) {
-    const coveredFrom = computeFrom > fromHour && previous ? previous.coveredFromMs : fromHour;
+  const anyKept = computeFrom > fromHour;
+  const [kept, keptCandidates, computed] = await Promise.all([
+    anyKept ? keptHours(key, fromHour, computeFrom) : Promise.resolve([]),
+    anyKept ? keptWorst(source, key, fromHour, computeFrom, now) : Promise.resolve([]),
+    computeHours(source, def, now, computeFrom),
+  ]);
+  // Nothing to keep when no hour closed since the last computation and it is recent (the minute job keeps it so).
+  const nothingNew = previous !== null && computeFrom >= closedUntil && computedAt.getTime() - previous.computedAtMs < REFRESH_MS;
+  if (!earlierAsOf && !nothingNew) {
+    const coveredFrom = anyKept && previous ? previous.coveredFromMs : fromHour;
     await keepHours(key, computed, computeFrom, Math.max(computeFrom, closedUntil), coveredFrom, now, computedAt);
   }
-  const hours = [...kept, ...computed].filter((h) => h.total > 0 || h.latencyCount > 0);
-  return { hours, computedFromMs: computeFrom };
+  const worst = [...keptCandidates, ...computed.candidates]
+    .sort(compareWorst(source, now.getTime()))
+    .slice(0, WORST_RECORDS)
+    .map((c): RankedSync => ({ sync: c.sync, finalStatus: c.finalStatus, latencyMs: latencyOf(c, now.getTime()), startedMs: c.startedMs, lastMs: c.lastMs }));
+  const hours = [...kept, ...computed.hours].filter((h) => h.total > 0 || h.latencyCount > 0);
+  return { hours, worst, computedFromMs: computeFrom };
 }
 
 /**

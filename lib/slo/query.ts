@@ -93,15 +93,16 @@ export function ledgerSyncsSql(source: LedgerSliSource, scanFrom: string): strin
          last_ms AS decided_ms`
       : `final_status NOT IN ('cancelled', 'skipped') AS counted, done AND done_ms <= started_ms + {threshold_ms:UInt64} AS good,
          if(good, done_ms, started_ms + {threshold_ms:UInt64}) AS decided_ms`;
-  return `SELECT started_ms, last_ms, done, done_ms, final_status, ${outcome}
+  return `SELECT sync, events, started_ms, last_ms, done, done_ms, final_status, ${outcome}
      FROM (
-       SELECT toUnixTimestamp64Milli(min(occurred_at)) AS started_ms, toUnixTimestamp64Milli(max(occurred_at)) AS last_ms,
+       SELECT ${SYNC_ID_SQL} AS sync, count() AS events,
+         toUnixTimestamp64Milli(min(occurred_at)) AS started_ms, toUnixTimestamp64Milli(max(occurred_at)) AS last_ms,
          countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
          toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)) AS done_ms,
          ${LATEST_STATUS_SQL} AS final_status
        FROM sync_ledger
        WHERE interface_id = {iface:String} AND occurred_at > ${scanFrom} AND occurred_at <= {now:DateTime64(3)}
-       GROUP BY ${SYNC_ID_SQL}
+       GROUP BY sync
      )`;
 }
 
@@ -219,66 +220,61 @@ export interface WorstRecord {
   errorMessage: string;
 }
 
-/** The window's worst records: bad ones first, then slowest (latency) or most attempts (success). */
-export async function worstRecords(def: SloQueryDefinition, now: Date, limit = 20): Promise<WorstRecord[]> {
-  const params = { ...baseParams(def, new Date(now.getTime() - sloWindowSeconds(def.windowDays) * 1000), now), limit };
-  if (sliSource(def) === 'span_latency') {
-    const rows = await queryRows<{ TraceId: string; Duration: number; StatusCode: string; Timestamp: string; record: string; doc: string; model: string; msg: string }>(
-      `SELECT TraceId, Duration, StatusCode, Timestamp, SpanAttributes['record.id'] AS record,
-         SpanAttributes['document.number'] AS doc, SpanAttributes['odoo.model'] AS model, StatusMessage AS msg
-       FROM otel_traces
-       WHERE SpanName = {span:String}
-         AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
-         AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
-       ORDER BY Duration DESC LIMIT {limit:UInt32}`,
-      params,
-    );
-    return rows.map((r) => ({
-      sourceRecordId: r.record,
-      entityType: r.model,
-      documentNumber: r.doc,
-      status: r.StatusCode,
-      attempts: 1,
-      latencyMs: Math.round(Number(r.Duration) / 1e6),
-      lastEventAt: r.Timestamp,
-      traceId: r.TraceId,
-      errorMessage: r.msg,
-    }));
-  }
-  const badFirst =
-    sliSource(def) === 'ledger_success'
-      ? `final_status = 'succeeded', events DESC, last_ms DESC, sync`
-      : `done AND latency_ms <= {threshold_ms:UInt64}, latency_ms DESC, sync`;
-  // Three steps, each cheap: the worst syncs on status and times alone, keyed by hash (all from
-  // the ledger's projection by interface and time; most attempts first is ranked by event
-  // count); the attempts (distinct events), latest and latest failing event of those few;
-  // and those events' text by event id (skip-indexed).
-  const inWindow = `interface_id = {iface:String} AND occurred_at > {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}`;
-  const worst = await queryRows<{ sync_id: string; final_status: string; latency_ms: number; last_ms: number }>(
-    `SELECT ${SYNC_ID_SQL} AS sync, toString(sync) AS sync_id,
-       ${LATEST_STATUS_SQL} AS final_status,
-       count() AS events,
-       countIf(status = 'succeeded' AND synced_at IS NOT NULL) > 0 AS done,
-       if(done, toUnixTimestamp64Milli(minIf(assumeNotNull(synced_at), status = 'succeeded' AND synced_at IS NOT NULL)),
-          toUnixTimestamp64Milli({now:DateTime64(3)})) - toUnixTimestamp64Milli(min(occurred_at)) AS latency_ms,
-       toUnixTimestamp64Milli(max(occurred_at)) AS last_ms
-     FROM sync_ledger
-     WHERE ${inWindow}
-     GROUP BY sync
-     HAVING final_status NOT IN ('cancelled', 'skipped', 'pending')
-     ORDER BY ${badFirst}
-     LIMIT {limit:UInt32}`,
-    params,
+/** How many worst records a detail page lists. */
+export const WORST_RECORDS = 20;
+
+/** The worst records of a span SLI: its slowest spans in the window. */
+export async function spanWorstRecords(def: SloQueryDefinition, now: Date, limit = WORST_RECORDS): Promise<WorstRecord[]> {
+  const rows = await queryRows<{ TraceId: string; Duration: number; StatusCode: string; Timestamp: string; record: string; doc: string; model: string; msg: string }>(
+    `SELECT TraceId, Duration, StatusCode, Timestamp, SpanAttributes['record.id'] AS record,
+       SpanAttributes['document.number'] AS doc, SpanAttributes['odoo.model'] AS model, StatusMessage AS msg
+     FROM otel_traces
+     WHERE SpanName = {span:String}
+       AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+       AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
+     ORDER BY Duration DESC LIMIT {limit:UInt32}`,
+    { ...baseParams(def, new Date(now.getTime() - sloWindowSeconds(def.windowDays) * 1000), now), limit },
   );
-  if (worst.length === 0) return [];
+  return rows.map((r) => ({
+    sourceRecordId: r.record,
+    entityType: r.model,
+    documentNumber: r.doc,
+    status: r.StatusCode,
+    attempts: 1,
+    latencyMs: Math.round(Number(r.Duration) / 1e6),
+    lastEventAt: r.Timestamp,
+    traceId: r.TraceId,
+    errorMessage: r.msg,
+  }));
+}
+
+/** A ledger sync chosen among the window's worst (lib/slo/hourly.ts ranks them), by its key's hash. */
+export interface RankedSync {
+  /** SYNC_ID_SQL's UInt64, in decimal. */
+  sync: string;
+  finalStatus: string;
+  latencyMs: number;
+  startedMs: number;
+  lastMs: number;
+}
+
+/**
+ * The records behind ranked syncs, in their order: attempts (distinct events), the latest
+ * event's record, document and trace, and the latest error, read for these few syncs only
+ * (their events from the earliest start on; the text by event id, skip-indexed).
+ */
+export async function describeWorstSyncs(def: SloQueryDefinition, now: Date, ranked: readonly RankedSync[]): Promise<WorstRecord[]> {
+  if (ranked.length === 0) return [];
+  const earliest = Math.min(...ranked.map((r) => r.startedMs));
   const latest = await queryRows<{ sync_id: string; attempts: number; latest_event: string; latest_error_event: string }>(
     `SELECT ${SYNC_ID_SQL} AS sync, toString(sync) AS sync_id, uniqExact(event_id) AS attempts,
        argMax(event_id, ${EVENT_ORDER_SQL}) AS latest_event,
        argMaxIf(event_id, ${EVENT_ORDER_SQL}, error_message != '') AS latest_error_event
      FROM sync_ledger
-     WHERE ${inWindow} AND sync IN {syncs:Array(UInt64)}
+     WHERE interface_id = {iface:String} AND occurred_at >= {from:DateTime64(3)} AND occurred_at <= {now:DateTime64(3)}
+       AND sync IN {syncs:Array(UInt64)}
      GROUP BY sync`,
-    { ...params, syncs: worst.map((w) => BigInt(w.sync_id)) },
+    { ...baseParams(def, new Date(earliest), now), syncs: ranked.map((r) => BigInt(r.sync)) },
   );
   const latestOf = new Map(latest.map((l) => [l.sync_id, l]));
   const eventIds = latest.flatMap((l) => [l.latest_event, l.latest_error_event].filter((id) => id !== ''));
@@ -291,28 +287,19 @@ export async function worstRecords(def: SloQueryDefinition, now: Date, limit = 2
     { iface: def.interfaceKey, ids: eventIds },
   );
   const eventById = new Map(events.map((e) => [e.event_id, e]));
-  const rows = worst.map((w) => {
-    const ofSync = latestOf.get(w.sync_id);
+  return ranked.map((r) => {
+    const ofSync = latestOf.get(r.sync);
     const last = eventById.get(ofSync?.latest_event ?? '');
     return {
-      ...w,
-      attempts: ofSync?.attempts ?? 0,
-      source_record_id: last?.source_record_id ?? '',
-      entity_type: last?.entity_type ?? '',
-      document_number: last?.document_number ?? '',
-      trace_id: last?.trace_id ?? '',
-      error_message: eventById.get(ofSync?.latest_error_event ?? '')?.error_message ?? '',
+      sourceRecordId: last?.source_record_id ?? '',
+      entityType: last?.entity_type ?? '',
+      documentNumber: last?.document_number ?? '',
+      status: r.finalStatus,
+      attempts: Number(ofSync?.attempts ?? 0),
+      latencyMs: r.latencyMs,
+      lastEventAt: new Date(r.lastMs).toISOString(),
+      traceId: last?.trace_id ?? '',
+      errorMessage: eventById.get(ofSync?.latest_error_event ?? '')?.error_message ?? '',
     };
   });
-  return rows.map((r) => ({
-    sourceRecordId: r.source_record_id,
-    entityType: r.entity_type,
-    documentNumber: r.document_number,
-    status: r.final_status,
-    attempts: Number(r.attempts),
-    latencyMs: Number(r.latency_ms),
-    lastEventAt: new Date(Number(r.last_ms)).toISOString(),
-    traceId: r.trace_id,
-    errorMessage: r.error_message,
-  }));
 }

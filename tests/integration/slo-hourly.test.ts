@@ -110,13 +110,18 @@ describe('kept hourly SLI figures', () => {
     assert.deepEqual(again.hours, { '07': [1, 0, 1, 10_000], '09': [1, 0, 1, 630_000], '10': [1, 0, 1, 7_830_000], '12': [1, 0, 1, 3_605_000] });
   });
 
-  it('gives the detail page the same history and quantiles from kept hours as from a full computation', async () => {
-    const { sloCharts } = await import('@/lib/slo/charts');
-    const kept = await sloCharts(DEF, at('13:00'), 7);
+  it('gives the detail page the same history, quantiles and worst records from kept hours as from a full computation', async () => {
+    const { sloDetail } = await import('@/lib/slo/detail');
+    const kept = await sloDetail(DEF, at('13:00'), 7);
     const { command } = await import('@/lib/clickhouse/client');
     await command('TRUNCATE TABLE slo_hour_refreshes');
-    const full = await sloCharts(DEF, at('13:00'), 7);
+    const full = await sloDetail(DEF, at('13:00'), 7);
     assert.deepEqual(kept, full);
+    // Every sync ends good: most events first, then the latest; S3 comes from a kept hour (07).
+    assert.deepEqual(
+      kept.worst.map((w) => [w.sourceRecordId, w.status, w.attempts]),
+      [['S4', 'succeeded', 2], ['S2', 'succeeded', 2], ['S1', 'succeeded', 2], ['S3', 'succeeded', 1]],
+    );
     assert.deepEqual(
       full.history.map((b) => [b.at.slice(11, 13), b.total, b.bad]),
       [['07', 1, 0], ['09', 1, 0], ['10', 1, 0], ['12', 1, 0]],

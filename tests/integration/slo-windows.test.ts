@@ -157,30 +157,30 @@ describe('SLO window counts', () => {
   });
 
   it('history and worst records come from the same events', async () => {
-    const { worstRecords } = await import('@/lib/slo/query');
-    const { sloCharts } = await import('@/lib/slo/charts');
+    const { sloDetail } = await import('@/lib/slo/detail');
     const def = { interfaceKey: 'iface-a', sliKind: 'success' as const, thresholdMs: null, spanName: null, windowDays: 28 };
-    const { history } = await sloCharts(def, NOW, 7);
+    const { history, worst } = await sloDetail(def, NOW, 7);
     assert.equal(history.reduce((s, b) => s + b.total, 0), 6);
     assert.equal(history.reduce((s, b) => s + b.bad, 0), 3);
-    const worst = await worstRecords(def, NOW);
     assert.deepEqual(worst.slice(0, 3).map((w) => w.sourceRecordId).sort(), ['B', 'D', 'G']);
     assert.equal(worst.find((w) => w.sourceRecordId === 'A')?.attempts, 3);
   });
 
   it('latency quantiles per hour: end to end per successful sync, or the named span', async () => {
-    const { sloCharts } = await import('@/lib/slo/charts');
+    const { sloDetail } = await import('@/lib/slo/detail');
     // iface-b: L1 took 10 → 8.5 min ago (90 s) and L2 4 → 3.5 min ago (30 s); both done in the 11:00 hour.
-    const ledger = await sloCharts({ interfaceKey: 'iface-b', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW, 7);
+    const ledger = await sloDetail({ interfaceKey: 'iface-b', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW, 7);
     assert.deepEqual(ledger.quantiles, [{ hour: '2026-11-20T11:00:00.000Z', count: 2, p50: 60_000, p95: 87_000, p99: 89_400 }]);
     // iface-c's "export" spans: 500 and 1 500 ms by service name, 2 500 ms by plumbline.interface.
-    const spans = await sloCharts({ interfaceKey: 'iface-c', sliKind: 'latency', thresholdMs: 1000, spanName: 'export', windowDays: 7 }, NOW, 7);
+    const spans = await sloDetail({ interfaceKey: 'iface-c', sliKind: 'latency', thresholdMs: 1000, spanName: 'export', windowDays: 7 }, NOW, 7);
     assert.deepEqual(spans.quantiles, [{ hour: '2026-11-20T11:00:00.000Z', count: 3, p50: 1500, p95: 2400, p99: 2480 }]);
   });
 
   it('a worst record shows its latest document number and trace, and its latest error', async () => {
-    const { worstRecords } = await import('@/lib/slo/query');
-    const [worst] = await worstRecords({ interfaceKey: 'iface-w', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW);
+    const { sloDetail } = await import('@/lib/slo/detail');
+    const {
+      worst: [worst],
+    } = await sloDetail({ interfaceKey: 'iface-w', sliKind: 'latency', thresholdMs: 60_000, spanName: null, windowDays: 7 }, NOW, 7);
     assert.deepEqual(
       { record: worst?.sourceRecordId, status: worst?.status, attempts: worst?.attempts, latencyMs: worst?.latencyMs, doc: worst?.documentNumber, trace: worst?.traceId, error: worst?.errorMessage },
       { record: 'W', status: 'succeeded', attempts: 3, latencyMs: 20 * MIN + 500, doc: 'INV/2026/0042', trace: 'c'.repeat(32), error: 'Project has no analytic account' },

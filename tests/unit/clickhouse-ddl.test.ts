@@ -63,10 +63,11 @@ describe('ClickHouse DDL', () => {
     assert.equal(statements[2], 'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE PROJECTION ledger_by_interface_time');
   });
 
-  it('keeps hourly SLI figures per SLI in version 8, the latest computation of an hour replacing older ones, on the shard of the SLI', () => {
-    const [hours, refreshes] = sloHourStatements({ database: 'default' });
+  it('keeps hourly SLI figures and their worst syncs per SLI in version 8, the latest computation of an hour replacing older ones, on the shard of the SLI', () => {
+    const [hours, worst, refreshes] = sloHourStatements({ database: 'default' });
     assert.match(hours ?? '', /^CREATE TABLE IF NOT EXISTS slo_hours \(/);
     assert.match(hours ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY \(sli_key, hour\)/);
+    assert.match(worst ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY \(sli_key, hour, slot\)/);
     assert.match(refreshes ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY sli_key/);
     const cluster = sloHourStatements({ database: 'plumbline', cluster: 'prod' });
     assert.equal(cluster[1], 'CREATE TABLE IF NOT EXISTS slo_hours ON CLUSTER prod AS slo_hours_local ENGINE = Distributed(prod, plumbline, slo_hours_local, cityHash64(sli_key))');

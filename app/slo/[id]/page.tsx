@@ -4,8 +4,7 @@ import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
 import { getSlo, listInterfaceChoices } from '@/lib/slo/definitions';
 import { latestStatus } from '@/lib/slo/status';
-import { worstRecords } from '@/lib/slo/query';
-import { sloCharts } from '@/lib/slo/charts';
+import { sloDetail } from '@/lib/slo/detail';
 import { budgetOverTime } from '@/lib/slo/history';
 import { describeSli, formatObjective, formatTimeToExhaustion, lowTrafficNote } from '@/lib/slo/describe';
 import { formatDurationMs } from '@/lib/traces/format';
@@ -26,10 +25,9 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
   const manage = can(viewer.role, 'slo.manage');
   const details = can(viewer.role, 'records.viewDetails');
   const now = new Date();
-  const [status, { history, quantiles }, worst, interfaces] = await Promise.all([
+  const [status, { history, quantiles, worst }, interfaces] = await Promise.all([
     latestStatus(slo, now),
-    sloCharts(slo, now, LATENCY_DAYS),
-    worstRecords(slo, now),
+    sloDetail(slo, now, LATENCY_DAYS),
     manage ? listInterfaceChoices() : Promise.resolve([]),
   ]);
   const note = lowTrafficNote(status, slo.minEvents);

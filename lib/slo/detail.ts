@@ -1,11 +1,24 @@
 import { ledgerHourlyFigures } from '@/lib/slo/hourly';
-import { sliSource, sloWindowSeconds, spanLatencyQuantiles, spanSliHistory, type LatencyQuantiles, type SliBucket, type SloQueryDefinition } from '@/lib/slo/query';
+import {
+  describeWorstSyncs,
+  sliSource,
+  sloWindowSeconds,
+  spanLatencyQuantiles,
+  spanSliHistory,
+  spanWorstRecords,
+  type LatencyQuantiles,
+  type SliBucket,
+  type SloQueryDefinition,
+  type WorstRecord,
+} from '@/lib/slo/query';
 
-export interface SloCharts {
+export interface SloDetail {
   /** Good and bad counts per bucket across the SLO window (hours; 6 h for windows over 7 days). */
   history: SliBucket[];
   /** p50 / p95 / p99 latency per hour over the last `latencyDays`. */
   quantiles: LatencyQuantiles[];
+  /** The window's worst records, worst first. */
+  worst: WorstRecord[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -15,19 +28,25 @@ function bucketSeconds(windowDays: number): number {
 }
 
 /**
- * The detail page's SLI, budget and latency charts. Ledger SLIs read their kept hourly figures
- * (lib/slo/hourly.ts), whose hours cover the window's first hour whole; span SLIs are plain
- * filters on spans and are computed each time.
+ * The detail page's SLI, budget and latency charts and its worst records. Ledger SLIs read
+ * their kept hourly figures (lib/slo/hourly.ts), whose hours cover the window's first hour
+ * whole, and list the worst syncs decided in them; span SLIs are plain filters on spans and
+ * are computed each time.
  */
-export async function sloCharts(def: SloQueryDefinition, now: Date, latencyDays: number): Promise<SloCharts> {
+export async function sloDetail(def: SloQueryDefinition, now: Date, latencyDays: number): Promise<SloDetail> {
   const source = sliSource(def);
   const bucketMs = bucketSeconds(def.windowDays) * 1000;
   if (source === 'span_latency') {
-    const [history, quantiles] = await Promise.all([spanSliHistory(def, now, bucketMs / 1000), spanLatencyQuantiles(def, now, latencyDays)]);
-    return { history, quantiles };
+    const [history, quantiles, worst] = await Promise.all([
+      spanSliHistory(def, now, bucketMs / 1000),
+      spanLatencyQuantiles(def, now, latencyDays),
+      spanWorstRecords(def, now),
+    ]);
+    return { history, quantiles, worst };
   }
   const windowStartMs = now.getTime() - sloWindowSeconds(def.windowDays) * 1000;
-  const { hours } = await ledgerHourlyFigures(source, def, now, windowStartMs);
+  const figures = await ledgerHourlyFigures(source, def, now, windowStartMs);
+  const hours = figures.hours;
   const buckets = new Map<number, SliBucket>();
   for (const h of hours) {
     if (h.total === 0) continue;
@@ -41,5 +60,9 @@ export async function sloCharts(def: SloQueryDefinition, now: Date, latencyDays:
   const quantiles = hours
     .filter((h) => h.latencyCount > 0 && h.hourMs >= latencyFromMs)
     .map((h) => ({ hour: new Date(h.hourMs).toISOString(), count: h.latencyCount, p50: h.p50, p95: h.p95, p99: h.p99 }));
-  return { history: [...buckets.values()].sort((a, b) => a.at.localeCompare(b.at)), quantiles };
+  return {
+    history: [...buckets.values()].sort((a, b) => a.at.localeCompare(b.at)),
+    quantiles,
+    worst: await describeWorstSyncs(def, now, figures.worst),
+  };
 }
