@@ -19,6 +19,8 @@ export interface SloDetail {
   quantiles: LatencyQuantiles[];
   /** The window's worst records, worst first. */
   worst: WorstRecord[];
+  /** The instant these figures are as of (the minute job's last computation when fresh). */
+  asOf: Date;
 }
 
 const HOUR_MS = 3_600_000;
@@ -42,7 +44,7 @@ export async function sloDetail(def: SloQueryDefinition, now: Date, latencyDays:
       spanLatencyQuantiles(def, now, latencyDays),
       spanWorstRecords(def, now),
     ]);
-    return { history, quantiles, worst };
+    return { history, quantiles, worst, asOf: now };
   }
   const windowStartMs = now.getTime() - sloWindowSeconds(def.windowDays) * 1000;
   const figures = await ledgerHourlyFigures(source, def, now, windowStartMs);
@@ -63,6 +65,7 @@ export async function sloDetail(def: SloQueryDefinition, now: Date, latencyDays:
   return {
     history: [...buckets.values()].sort((a, b) => a.at.localeCompare(b.at)),
     quantiles,
-    worst: await describeWorstSyncs(def, now, figures.worst),
+    worst: await describeWorstSyncs(def, new Date(figures.asOfMs), figures.worst),
+    asOf: new Date(figures.asOfMs),
   };
 }

@@ -1,5 +1,6 @@
 import { insertRows, queryOne, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { listSlos } from '@/lib/slo/definitions';
+import { EVALUATION_FRESH_MS } from '@/lib/slo/status';
 import {
   LATENCY_LOOKBACK_SECONDS,
   ledgerSyncsSql,
@@ -46,8 +47,10 @@ export interface HourlyFigures {
   hours: HourFigures[];
   /** The worst syncs decided in those hours, worst first (WORST_RECORDS of them at most). */
   worst: RankedSync[];
-  /** The hours from here on were computed by this read; the earlier ones were kept. */
-  computedFromMs: number;
+  /** The instant the figures are as of: `now`, or the last computation's when that is fresh. */
+  asOfMs: number;
+  /** The hours from here on were computed by this read, the earlier ones kept; null when all were kept. */
+  computedFromMs: number | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -271,8 +274,9 @@ async function keptWorst(source: LedgerSliSource, key: string, fromMs: number, u
 }
 
 /**
- * Keeps the closed hours computed by a read (an hour without syncs as zeros, so it replaces
- * what it held) with their candidates, then what they cover.
+ * Keeps the hours computed by a read (an hour without syncs as zeros, so it replaces what it
+ * held) with their candidates, then what they cover: the closed hours, which later reads build
+ * on, and the open hour as of `now`, which a read within EVALUATION_FRESH_MS shows as it is.
  */
 async function keepHours(
   key: string,
@@ -286,7 +290,7 @@ async function keepHours(
   const at = toClickHouseDateTime(computedAt);
   const byHour = new Map(computed.hours.map((h) => [h.hourMs, h]));
   const hours = [];
-  for (let hourMs = fromMs; hourMs < untilMs; hourMs += HOUR_MS) {
+  for (let hourMs = fromMs; hourMs <= floorHour(now.getTime()); hourMs += HOUR_MS) {
     const h = byHour.get(hourMs) ?? { hourMs, total: 0, bad: 0, latencyCount: 0, p50: 0, p95: 0, p99: 0 };
     hours.push({
       sli_key: key,
@@ -301,27 +305,25 @@ async function keepHours(
     });
   }
   const slotsTaken = new Map<string, number>();
-  const worst = computed.candidates
-    .filter((c) => c.hourMs < untilMs)
-    .map((c) => {
-      const group = `${c.hourMs}:${c.cls}`;
-      const position = slotsTaken.get(group) ?? 0;
-      slotsTaken.set(group, position + 1);
-      return {
-        sli_key: key,
-        hour: c.hourMs / 1000,
-        slot: c.cls * WORST_RECORDS + position,
-        sync: c.sync,
-        good: c.good ? 1 : 0,
-        done: c.done ? 1 : 0,
-        started_ms: c.startedMs,
-        done_ms: c.doneMs,
-        last_ms: c.lastMs,
-        events: c.events,
-        final_status: c.finalStatus,
-        computed_at: at,
-      };
-    });
+  const worst = computed.candidates.map((c) => {
+    const group = `${c.hourMs}:${c.cls}`;
+    const position = slotsTaken.get(group) ?? 0;
+    slotsTaken.set(group, position + 1);
+    return {
+      sli_key: key,
+      hour: c.hourMs / 1000,
+      slot: c.cls * WORST_RECORDS + position,
+      sync: c.sync,
+      good: c.good ? 1 : 0,
+      done: c.done ? 1 : 0,
+      started_ms: c.startedMs,
+      done_ms: c.doneMs,
+      last_ms: c.lastMs,
+      events: c.events,
+      final_status: c.finalStatus,
+      computed_at: at,
+    };
+  });
   await Promise.all([insertRows('slo_hours', hours), insertRows('slo_hour_worst', worst)]);
   await insertRows('slo_hour_refreshes', [{ sli_key: key, covered_from: coveredFromMs / 1000, covered_until: untilMs / 1000, as_of: toClickHouseDateTime(now), computed_at: at }]);
 }
@@ -329,8 +331,10 @@ async function keepHours(
 /**
  * The hourly figures of a ledger SLI from the hour holding `fromMs` to `now`, and its worst
  * syncs decided in those hours: kept hours where no later event changed them, the rest
- * computed (and kept when closed). A read as of an instant earlier than the last computation
- * computes everything and keeps nothing.
+ * computed and kept. Within EVALUATION_FRESH_MS of the last computation (the minute job's, as
+ * a rule) in the same hour, that computation's figures are the answer, as the evaluator's
+ * status is. A read as of an instant earlier than the last computation computes everything
+ * and keeps nothing.
  */
 export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQueryDefinition, now: Date, fromMs: number): Promise<HourlyFigures> {
   const computedAt = new Date();
@@ -339,6 +343,17 @@ export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQuery
   const closedUntil = floorHour(now.getTime());
   const previous = await lastRefresh(key);
   const earlierAsOf = previous !== null && now.getTime() < previous.asOfMs;
+  const fresh =
+    previous !== null &&
+    !earlierAsOf &&
+    now.getTime() - previous.asOfMs <= EVALUATION_FRESH_MS &&
+    floorHour(previous.asOfMs) === closedUntil &&
+    previous.coveredFromMs <= fromHour;
+  if (previous && fresh) {
+    const asOf = new Date(previous.asOfMs);
+    const [hours, candidates] = await Promise.all([keptHours(key, fromHour, closedUntil + HOUR_MS), keptWorst(source, key, fromHour, closedUntil + HOUR_MS, asOf)]);
+    return { hours: withSyncs(hours), worst: worstOf(source, candidates, asOf), asOfMs: previous.asOfMs, computedFromMs: null };
+  }
   let computeFrom = fromHour;
   if (previous && !earlierAsOf && previous.coveredFromMs <= fromHour) {
     const changedMs = await firstChangedMs(def, now, previous);
@@ -357,12 +372,23 @@ export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQuery
     const coveredFrom = anyKept && previous ? previous.coveredFromMs : fromHour;
     await keepHours(key, computed, computeFrom, Math.max(computeFrom, closedUntil), coveredFrom, now, computedAt);
   }
-  const worst = [...keptCandidates, ...computed.candidates]
-    .sort(compareWorst(source, now.getTime()))
+  return {
+    hours: withSyncs([...kept, ...computed.hours]),
+    worst: worstOf(source, [...keptCandidates, ...computed.candidates], now),
+    asOfMs: now.getTime(),
+    computedFromMs: computeFrom,
+  };
+}
+
+function withSyncs(hours: readonly HourFigures[]): HourFigures[] {
+  return hours.filter((h) => h.total > 0 || h.latencyCount > 0);
+}
+
+function worstOf(source: LedgerSliSource, candidates: readonly Candidate[], asOf: Date): RankedSync[] {
+  return [...candidates]
+    .sort(compareWorst(source, asOf.getTime()))
     .slice(0, WORST_RECORDS)
-    .map((c): RankedSync => ({ sync: c.sync, finalStatus: c.finalStatus, latencyMs: latencyOf(c, now.getTime()), startedMs: c.startedMs, lastMs: c.lastMs }));
-  const hours = [...kept, ...computed.hours].filter((h) => h.total > 0 || h.latencyCount > 0);
-  return { hours, worst, computedFromMs: computeFrom };
+    .map((c) => ({ sync: c.sync, finalStatus: c.finalStatus, latencyMs: latencyOf(c, asOf.getTime()), startedMs: c.startedMs, lastMs: c.lastMs }));
 }
 
 /**

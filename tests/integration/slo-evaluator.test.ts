@@ -160,12 +160,12 @@ describe('SLO evaluator', () => {
        FROM slo_hours AS h FINAL JOIN (SELECT sli_key, covered_until FROM slo_hour_refreshes FINAL) AS r USING sli_key
        GROUP BY sli_key ORDER BY sli_key`,
     );
-    // 7 days of closed hours each, holding the fixture's failures (10 and 2 syncs, all in the hour before T1).
+    // 7 days of closed hours and the open one each, holding the fixture's failures (10 and 2 syncs, all in the hour before T1).
     assert.deepEqual(
       kept.map((k) => [k.sli_key, Number(k.hours), Number(k.bad), k.until]),
       [
-        ['["ledger_success","busy",null]', 168, 10, '2026-11-20 12:00:00'],
-        ['["ledger_success","quiet",null]', 168, 2, '2026-11-20 12:00:00'],
+        ['["ledger_success","busy",null]', 169, 10, '2026-11-20 12:00:00'],
+        ['["ledger_success","quiet",null]', 169, 2, '2026-11-20 12:00:00'],
       ],
     );
   });

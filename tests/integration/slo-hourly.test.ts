@@ -48,7 +48,8 @@ async function figures(now: Date) {
   const { ledgerHourlyFigures } = await import('@/lib/slo/hourly');
   const result = await ledgerHourlyFigures('ledger_success', DEF, now, now.getTime() - 7 * 86_400_000);
   return {
-    computedFrom: new Date(result.computedFromMs).toISOString(),
+    computedFrom: result.computedFromMs === null ? null : new Date(result.computedFromMs).toISOString(),
+    asOf: new Date(result.asOfMs).toISOString(),
     hours: Object.fromEntries(result.hours.map((h) => [new Date(h.hourMs).toISOString().slice(11, 13), [h.total, h.bad, h.latencyCount, h.p50]])),
   };
 }
@@ -76,9 +77,12 @@ describe('kept hourly SLI figures', () => {
     assert.equal(first.computedFrom, '2026-11-13T12:00:00.000Z');
     const expected = { '07': [1, 0, 1, 10_000], '08': [1, 1, 0, 0], '09': [1, 0, 1, 630_000], '11': [1, 1, 0, 0] };
     assert.deepEqual(first.hours, expected);
-    const second = await figures(NOW);
-    assert.equal(second.computedFrom, NOW.toISOString(), 'nothing changed: only the open hour is computed');
-    assert.deepEqual(second.hours, expected);
+    const again = await figures(new Date(NOW.getTime() + 60_000));
+    assert.deepEqual([again.computedFrom, again.asOf], [null, NOW.toISOString()], 'within two minutes: the last computation, as it was');
+    assert.deepEqual(again.hours, expected);
+    const later = await figures(at('12:03'));
+    assert.equal(later.computedFrom, NOW.toISOString(), 'nothing changed: only the open hour is computed');
+    assert.deepEqual(later.hours, expected);
   });
 
   it('sees an event dated after the last read even when it was ingested before it', async () => {
@@ -94,7 +98,7 @@ describe('kept hourly SLI figures', () => {
     const { insertRows } = await import('@/lib/clickhouse/client');
     // S2's retry succeeds at 10:40, ingested now: S2 is good in 10 (latency 2 h 10 min 30 s) and no longer bad in 08.
     await insertRows('sync_ledger', [event('S2', 'succeeded', '10:40', new Date(), '10:40:30')]);
-    const after = await figures(at('13:00'));
+    const after = await figures(at('13:05'));
     assert.equal(after.computedFrom, new Date(hour('08')).toISOString());
     assert.deepEqual(after.hours, { '07': [1, 0, 1, 10_000], '09': [1, 0, 1, 630_000], '10': [1, 0, 1, 7_830_000], '12': [1, 0, 1, 3_605_000] });
   });
@@ -104,18 +108,18 @@ describe('kept hourly SLI figures', () => {
     assert.equal(earlier.computedFrom, '2026-11-13T10:00:00.000Z');
     // As of 10:00, S2 has only failed (08:30) and S4 has not happened yet.
     assert.deepEqual(earlier.hours, { '07': [1, 0, 1, 10_000], '08': [1, 1, 0, 0], '09': [1, 0, 1, 630_000] });
-    // The 13:00 figures are still the ones kept (S2's retry, ingested moments ago, is within the visibility margin of the last read).
-    const again = await figures(at('13:00'));
-    assert.equal(again.computedFrom, new Date(hour('08')).toISOString());
+    // The 13:05 computation is still the one kept.
+    const again = await figures(at('13:06'));
+    assert.deepEqual([again.computedFrom, again.asOf], [null, at('13:05').toISOString()]);
     assert.deepEqual(again.hours, { '07': [1, 0, 1, 10_000], '09': [1, 0, 1, 630_000], '10': [1, 0, 1, 7_830_000], '12': [1, 0, 1, 3_605_000] });
   });
 
   it('gives the detail page the same history, quantiles and worst records from kept hours as from a full computation', async () => {
     const { sloDetail } = await import('@/lib/slo/detail');
-    const kept = await sloDetail(DEF, at('13:00'), 7);
+    const kept = await sloDetail(DEF, at('13:10'), 7);
     const { command } = await import('@/lib/clickhouse/client');
     await command('TRUNCATE TABLE slo_hour_refreshes');
-    const full = await sloDetail(DEF, at('13:00'), 7);
+    const full = await sloDetail(DEF, at('13:10'), 7);
     assert.deepEqual(kept, full);
     // Every sync ends good: most events first, then the latest; S3 comes from a kept hour (07).
     assert.deepEqual(

@@ -25,7 +25,7 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
   const manage = can(viewer.role, 'slo.manage');
   const details = can(viewer.role, 'records.viewDetails');
   const now = new Date();
-  const [status, { history, quantiles, worst }, interfaces] = await Promise.all([
+  const [status, { history, quantiles, worst, asOf }, interfaces] = await Promise.all([
     latestStatus(slo, now),
     sloDetail(slo, now, LATENCY_DAYS),
     manage ? listInterfaceChoices() : Promise.resolve([]),
@@ -99,6 +99,7 @@ export default async function SloDetailPage({ params }: { params: Promise<{ id: 
           <LatencyChart points={quantiles} thresholdMs={slo.sliKind === 'latency' ? slo.thresholdMs : null} />
         </div>
       </div>
+      <p className="muted">Charts and worst records as of {asOf.toISOString().slice(11, 19)} UTC.</p>
       <h2>Worst records of the window</h2>
       {worst.length === 0 ? (
         <p className="empty">No records in the SLO window.</p>
