@@ -271,7 +271,7 @@ function queryParams(filters: DashboardFilters, extra: Record<string, unknown> =
 async function groupTotals(source: string, filters: DashboardFilters): Promise<GroupTotal[]> {
   const rows = await queryRows<Omit<GroupTotal, 'currency' | 'oldestLine'> & { money_currency: string; oldest_line: string }>(
     `SELECT dim.1 AS dimension, dim.2 AS key, if(dimension = 'contracts', '', currency) AS money_currency,
-            count() AS lines, uniqExact(contract_id) AS contracts, sum(unbilled_cents) AS cents,
+            count() AS lines, uniqExactIf(contract_id, dimension = 'contracts') AS contracts, sum(unbilled_cents) AS cents,
             argMinIf(contract_line_id, (-age_days, -unbilled_cents, contract_line_id), dimension = 'contracts') AS oldest_line
      FROM (${evaluatedLines(source, '{to:DateTime64(3)}')})
      ARRAY JOIN [('total', ''), ('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
