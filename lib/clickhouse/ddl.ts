@@ -662,45 +662,53 @@ export function modifyTtl(table: string, timeExpression: string, days: number, t
 }
 
 /**
+ * A table of lib/slo/hourly.ts's kept figures: rows per SLI (sli_key, on one shard), the latest
+ * computation (computed_at) replacing older ones. Hourly rows expire after 62 days, longer
+ * than any SLO window.
+ */
+function keptSloTable(name: string, columns: string, orderBy: string, hourly: boolean): TableSpec {
+  return {
+    name,
+    engine: 'ReplacingMergeTree',
+    engineArgs: 'computed_at',
+    shardingKey: 'cityHash64(sli_key)',
+    columns: `  sli_key String,\n  ${columns},\n  computed_at DateTime64(3, 'UTC')`,
+    tail: `ORDER BY ${orderBy}${hourly ? '\nTTL hour + INTERVAL 62 DAY' : ''}`,
+  };
+}
+
+/**
  * Hourly figures of the ledger SLIs (lib/slo/hourly.ts): per SLI and hour, the syncs decided
  * in it (good and bad) and the latency quantiles of those that succeeded in it. Kept only for
  * closed hours and rewritten whenever later events change them; a version of an hour replaces
  * the older one (computed_at), so concurrent page views may both write.
  */
-export const SLO_HOURS: TableSpec = {
-  name: 'slo_hours',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(sli_key)',
-  columns: `  sli_key String,
-  hour DateTime('UTC'),
+export const SLO_HOURS: TableSpec = keptSloTable(
+  'slo_hours',
+  `hour DateTime('UTC'),
   total UInt64,
   bad UInt64,
   latency_count UInt64,
   latency_p50 Float64,
   latency_p95 Float64,
-  latency_p99 Float64,
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY (sli_key, hour)\nTTL hour + INTERVAL 62 DAY',
-};
+  latency_p99 Float64`,
+  '(sli_key, hour)',
+  true,
+);
 
 /**
  * What SLO_HOURS holds for an SLI: its hours from covered_from to covered_until, computed
  * from the events up to as_of that were ingested by computed_at (wall clock). The latest
  * version is the one that counts.
  */
-export const SLO_HOUR_REFRESHES: TableSpec = {
-  name: 'slo_hour_refreshes',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(sli_key)',
-  columns: `  sli_key String,
-  covered_from DateTime('UTC'),
+export const SLO_HOUR_REFRESHES: TableSpec = keptSloTable(
+  'slo_hour_refreshes',
+  `covered_from DateTime('UTC'),
   covered_until DateTime('UTC'),
-  as_of DateTime64(3, 'UTC'),
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY sli_key',
-};
+  as_of DateTime64(3, 'UTC')`,
+  'sli_key',
+  false,
+);
 
 /**
  * The worst syncs decided in each kept hour of SLO_HOURS, the candidates for the detail page's
@@ -708,13 +716,9 @@ export const SLO_HOUR_REFRESHES: TableSpec = {
  * numbered slots, so a recomputed hour overwrites its slots; a slot left from an older
  * computation is told apart by its computed_at, which differs from the hour's.
  */
-export const SLO_HOUR_WORST: TableSpec = {
-  name: 'slo_hour_worst',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(sli_key)',
-  columns: `  sli_key String,
-  hour DateTime('UTC'),
+export const SLO_HOUR_WORST: TableSpec = keptSloTable(
+  'slo_hour_worst',
+  `hour DateTime('UTC'),
   slot UInt16,
   sync UInt64,
   good UInt8,
@@ -723,10 +727,10 @@ export const SLO_HOUR_WORST: TableSpec = {
   done_ms Int64,
   last_ms Int64,
   events UInt64,
-  final_status LowCardinality(String),
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY (sli_key, hour, slot)\nTTL hour + INTERVAL 62 DAY',
-};
+  final_status LowCardinality(String)`,
+  '(sli_key, hour, slot)',
+  true,
+);
 
 /** Version 8: the kept hourly SLI figures (SLO_HOURS), their worst syncs (SLO_HOUR_WORST) and what they cover (SLO_HOUR_REFRESHES). */
 export function sloHourStatements(target: DdlTarget): string[] {
