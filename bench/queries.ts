@@ -410,6 +410,7 @@ try {
     { page: '/slo', name: 'windows, ledger success (one query)', run: () => windowCounts(successSlo, now) },
     { page: '/slo', name: 'windows, ledger latency (one query)', run: () => windowCounts(slo, now) },
     { page: '/slo', name: 'windows, span latency (one query)', run: () => windowCounts(spanSlo, now) },
+    { page: '/slo', name: 'charts and worst records of a span-latency SLI (computed each view)', run: () => sloDetail(spanSlo, new Date(), 7) },
     // Each run three minutes after the last, so never within two minutes of a computation: it reads
     // the kept hours and computes the open one (a page's work when the minute job is not running).
     // Its own SLI (a 4-minute threshold), since the instants it keeps lie ahead of the clock.

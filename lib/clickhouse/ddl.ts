@@ -736,3 +736,21 @@ export const SLO_HOUR_WORST: TableSpec = keptSloTable(
 export function sloHourStatements(target: DdlTarget): string[] {
   return [...createTable(SLO_HOURS, target), ...createTable(SLO_HOUR_WORST, target), ...createTable(SLO_HOUR_REFRESHES, target)];
 }
+
+/** A span's interface as its `plumbline.interface` attribute names it, kept as a column (version 9). */
+const SPAN_INTERFACE_COLUMN = 'PlumblineInterface';
+
+/**
+ * Version 9: the span attribute `plumbline.interface` as a materialized column of otel_traces.
+ * Finding an interface's spans by the attribute read the whole attribute map of every span with
+ * the name (a span SLI's 28 days at 20 M spans: 160 ms of a 170 ms scan); the column is a few
+ * bytes. It is computed on insert, so writers (a Collector included) need not know of it, and
+ * `SELECT *` leaves it out; existing parts get it by a background mutation and compute it on
+ * read until then.
+ */
+export function spanInterfaceStatements(target: DdlTarget): string[] {
+  return [
+    ...addColumns(OTEL_TRACES.name, [`${SPAN_INTERFACE_COLUMN} LowCardinality(String) MATERIALIZED SpanAttributes['plumbline.interface'] CODEC(ZSTD(1))`], target),
+    `ALTER TABLE ${localName(OTEL_TRACES.name, target)}${onCluster(target)} MATERIALIZE COLUMN ${SPAN_INTERFACE_COLUMN}`,
+  ];
+}

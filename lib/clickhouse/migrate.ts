@@ -9,6 +9,7 @@ import {
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
+  spanInterfaceStatements,
   SYNC_LEDGER,
   SYNC_LEDGER_V2_COLUMNS,
   type DdlTarget,
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'skip index on the ledger event id', statements: eventIdIndexStatements },
   { version: 6, name: 'ledger projection by interface and time for the SLO queries', statements: sloProjectionStatements },
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
+  { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

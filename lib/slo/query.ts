@@ -16,8 +16,8 @@ import { LEDGER_STATUSES } from '@/lib/ledger/event';
  *   synced_at. Good when that is within the threshold (it counts when it completes); bad the
  *   moment the threshold passes without success (it counts at first occurred_at + threshold).
  * - span latency: one event per span named `spanName` whose ServiceName (resource attribute
- *   service.name) or span attribute `plumbline.interface` is the interface key; bad when its
- *   Duration exceeds the threshold.
+ *   service.name) or span attribute `plumbline.interface` (the PlumblineInterface column) is
+ *   the interface key; bad when its Duration exceeds the threshold.
  */
 export interface SloQueryDefinition {
   interfaceKey: string;
@@ -123,7 +123,7 @@ function outcomesSql(source: SliSource): string {
          Duration <= {threshold_ms:UInt64} * 1000000 AS good
        FROM otel_traces
        WHERE SpanName = {span:String}
-         AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+         AND (ServiceName = {iface:String} OR PlumblineInterface = {iface:String})
          AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}`;
   }
 }
@@ -194,7 +194,7 @@ export async function spanLatencyQuantiles(def: SloQueryDefinition, now: Date, d
        quantiles(0.5, 0.95, 0.99)(Duration / 1e6) AS q
      FROM otel_traces
      WHERE SpanName = {span:String}
-       AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+       AND (ServiceName = {iface:String} OR PlumblineInterface = {iface:String})
        AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
      GROUP BY hour_ms ORDER BY hour_ms`,
     baseParams(def, new Date(now.getTime() - days * 86_400_000), now),
@@ -230,7 +230,7 @@ export async function spanWorstRecords(def: SloQueryDefinition, now: Date, limit
        SpanAttributes['document.number'] AS doc, SpanAttributes['odoo.model'] AS model, StatusMessage AS msg
      FROM otel_traces
      WHERE SpanName = {span:String}
-       AND (ServiceName = {iface:String} OR SpanAttributes['plumbline.interface'] = {iface:String})
+       AND (ServiceName = {iface:String} OR PlumblineInterface = {iface:String})
        AND Timestamp > {from:DateTime64(3)} AND Timestamp <= {now:DateTime64(3)}
      ORDER BY Duration DESC LIMIT {limit:UInt32}`,
     { ...baseParams(def, new Date(now.getTime() - sloWindowSeconds(def.windowDays) * 1000), now), limit },

@@ -4,8 +4,9 @@ import { queryOne, queryRows, toClickHouseDateTime, type QueryParams } from '@/l
  * The trace explorer's queries over `otel_traces` (the OTel collector exporter's layout)
  * and the sync ledger.
  *
- * Which interface a span belongs to: its span attribute `plumbline.interface`, or else its
- * ServiceName (resource attribute service.name) when that equals the interface key.
+ * Which interface a span belongs to: its span attribute `plumbline.interface` (read from the
+ * PlumblineInterface column, ClickHouse migration 9), or else its ServiceName (resource
+ * attribute service.name) when that equals the interface key.
  * Business keys: a search term matches ledger events by document_number, source_record_id,
  * contract_id or project (their trace_id), and spans carrying it as any span attribute value
  * (e.g. `document.number`, `record.id`, `rental.contract`, `project`).
@@ -92,7 +93,7 @@ export async function searchTraces(search: TraceSearch): Promise<{ rows: TraceSu
     params.service = search.service;
   }
   if (search.interfaceKey) {
-    where.push(`(SpanAttributes['plumbline.interface'] = {iface:String} OR ServiceName = {iface:String})`);
+    where.push(`(PlumblineInterface = {iface:String} OR ServiceName = {iface:String})`);
     params.iface = search.interfaceKey;
   }
   if (search.status === 'error') where.push(`StatusCode = 'Error'`);
@@ -168,7 +169,7 @@ async function summarise(ids: readonly string[]): Promise<TraceSummary[]> {
        groupUniqArray(ServiceName) AS services,
        uniqExact(SpanId) AS spans,
        uniqExactIf(SpanId, StatusCode = 'Error') AS errors,
-       anyIf(SpanAttributes['plumbline.interface'], SpanAttributes['plumbline.interface'] != '') AS iface,
+       anyIf(PlumblineInterface, PlumblineInterface != '') AS iface,
        anyIf(SpanAttributes['document.number'], SpanAttributes['document.number'] != '') AS doc,
        anyIf(SpanAttributes['record.id'], SpanAttributes['record.id'] != '') AS record
      FROM otel_traces

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloHourStatements, sloProjectionStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloHourStatements, sloProjectionStatements, spanInterfaceStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -71,6 +71,19 @@ describe('ClickHouse DDL', () => {
     assert.match(refreshes ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY sli_key/);
     const cluster = sloHourStatements({ database: 'plumbline', cluster: 'prod' });
     assert.equal(cluster[1], 'CREATE TABLE IF NOT EXISTS slo_hours ON CLUSTER prod AS slo_hours_local ENGINE = Distributed(prod, plumbline, slo_hours_local, cityHash64(sli_key))');
+  });
+
+  it('keeps the span attribute plumbline.interface as a materialized column of the trace tables in version 9', () => {
+    assert.deepEqual(spanInterfaceStatements({ database: 'default' }), [
+      "ALTER TABLE otel_traces ADD COLUMN IF NOT EXISTS PlumblineInterface LowCardinality(String) MATERIALIZED SpanAttributes['plumbline.interface'] CODEC(ZSTD(1))",
+      'ALTER TABLE otel_traces MATERIALIZE COLUMN PlumblineInterface',
+    ]);
+    const cluster = spanInterfaceStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.deepEqual(cluster.map((s) => s.split(' ADD COLUMN')[0]!.split(' MATERIALIZE')[0]), [
+      'ALTER TABLE otel_traces_local ON CLUSTER prod',
+      'ALTER TABLE otel_traces ON CLUSTER prod',
+      'ALTER TABLE otel_traces_local ON CLUSTER prod',
+    ]);
   });
 
   it('replaces the version-1 record state in version 3', () => {
