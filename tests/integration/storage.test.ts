@@ -110,6 +110,35 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     assert.deepEqual((await filterOptions(['account.move'])).interfaces, ['rental-invoicing', 'vendor-bills']);
   });
 
+  it("version 9 finds spans stored before it by their plumbline.interface attribute", async () => {
+    const { command, insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
+    // Back to a version-8 store: spans without the column, then two stored.
+    await command('ALTER TABLE otel_traces DROP COLUMN PlumblineInterface');
+    await command(`DELETE FROM plumbline_schema_migrations WHERE version = 9`);
+    const span = (spanId: string, attributes: Record<string, string>) => ({
+      Timestamp: '2026-11-20 10:00:00.000',
+      TraceId: 'f'.repeat(32),
+      SpanId: spanId.padEnd(16, '0'),
+      SpanName: 'export',
+      ServiceName: 'middleware',
+      SpanAttributes: attributes,
+      Duration: 1_000_000,
+    });
+    await insertRows('otel_traces', [span('a', { 'plumbline.interface': 'rental-invoicing' }), span('b', {})]);
+    assert.deepEqual(await migrateClickHouse(), [9]);
+    const rows = await queryRows<{ SpanId: string; PlumblineInterface: string }>(
+      `SELECT SpanId, PlumblineInterface FROM otel_traces WHERE TraceId = {t:String} ORDER BY SpanId`,
+      { t: 'f'.repeat(32) },
+    );
+    assert.deepEqual(rows.map((r) => [r.SpanId[0], r.PlumblineInterface]), [['a', 'rental-invoicing'], ['b', '']]);
+    // New spans get it on insert, and SELECT * still gives the Collector's columns only.
+    await insertRows('otel_traces', [span('c', { 'plumbline.interface': 'vendor-bills' })]);
+    const [fresh] = await queryRows<Record<string, unknown>>(`SELECT * FROM otel_traces WHERE SpanId = {s:String}`, { s: 'c'.padEnd(16, '0') });
+    assert.equal(fresh?.PlumblineInterface, undefined);
+    assert.deepEqual(await queryRows(`SELECT PlumblineInterface FROM otel_traces WHERE SpanId = {s:String}`, { s: 'c'.padEnd(16, '0') }), [{ PlumblineInterface: 'vendor-bills' }]);
+  });
+
   it('user values reach ClickHouse only as parameters', async () => {
     const { queryRows } = await import('@/lib/clickhouse/client');
     const hostile = "x' OR 1=1 --";
