@@ -26,7 +26,8 @@ import {
  * ingested since the last computation, or dated after the instant it was computed as of. Events
  * are stamped when ingest admits them and become visible a moment later, so "since" reaches
  * back INGEST_VISIBILITY_MS before that computation began. Usually that leaves the open hour
- * and the one before it to compute.
+ * and the one before it to compute. The minute job computes the whole window once an hour, which
+ * bounds what an event made visible later than that could leave out.
  *
  * A sync is seen through its events of the 24 h (LATENCY_LOOKBACK_SECONDS) before the first
  * hour computed, as the window queries see it: a sync whose attempts span more than that may
@@ -331,12 +332,18 @@ async function keepHours(
 /**
  * The hourly figures of a ledger SLI from the hour holding `fromMs` to `now`, and its worst
  * syncs decided in those hours: kept hours where no later event changed them, the rest
- * computed and kept. Within EVALUATION_FRESH_MS of the last computation (the minute job's, as
- * a rule) in the same hour, that computation's figures are the answer, as the evaluator's
- * status is. A read as of an instant earlier than the last computation computes everything
- * and keeps nothing.
+ * computed and kept. For a page, within EVALUATION_FRESH_MS of the last computation (the
+ * minute job's, as a rule) in the same hour, that computation's figures are the answer, as the
+ * evaluator's status is; the job always computes. A read as of an instant earlier than the last
+ * computation computes everything and keeps nothing.
  */
-export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQueryDefinition, now: Date, fromMs: number): Promise<HourlyFigures> {
+export async function ledgerHourlyFigures(
+  source: LedgerSliSource,
+  def: SloQueryDefinition,
+  now: Date,
+  fromMs: number,
+  reader: 'page' | 'job' = 'page',
+): Promise<HourlyFigures> {
   const computedAt = new Date();
   const key = sliKey(source, def);
   const fromHour = floorHour(fromMs);
@@ -344,6 +351,7 @@ export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQuery
   const previous = await lastRefresh(key);
   const earlierAsOf = previous !== null && now.getTime() < previous.asOfMs;
   const fresh =
+    reader === 'page' &&
     previous !== null &&
     !earlierAsOf &&
     now.getTime() - previous.asOfMs <= EVALUATION_FRESH_MS &&
@@ -354,8 +362,11 @@ export async function ledgerHourlyFigures(source: LedgerSliSource, def: SloQuery
     const [hours, candidates] = await Promise.all([keptHours(key, fromHour, closedUntil + HOUR_MS), keptWorst(source, key, fromHour, closedUntil + HOUR_MS, asOf)]);
     return { hours: withSyncs(hours), worst: worstOf(source, candidates, asOf), asOfMs: previous.asOfMs, computedFromMs: null };
   }
+  // The job's first run in an hour computes the whole window again, so an event that became
+  // visible later than INGEST_VISIBILITY_MS after its stamp is counted within the hour.
+  const hourlyRecompute = reader === 'job' && previous !== null && floorHour(previous.asOfMs) < closedUntil;
   let computeFrom = fromHour;
-  if (previous && !earlierAsOf && previous.coveredFromMs <= fromHour) {
+  if (previous && !earlierAsOf && !hourlyRecompute && previous.coveredFromMs <= fromHour) {
     const changedMs = await firstChangedMs(def, now, previous);
     const keptUntil = Math.min(previous.coveredUntilMs, changedMs === null ? Number.POSITIVE_INFINITY : floorHour(changedMs));
     computeFrom = Math.max(fromHour, keptUntil);
@@ -393,15 +404,15 @@ function worstOf(source: LedgerSliSource, candidates: readonly Candidate[], asOf
 
 /**
  * Brings every ledger SLO's kept hours up to `now` (a job, every minute), so a detail page
- * finds them and computes only what changed since; after a start the first run computes each
- * SLO's window once. Returns how many SLOs it refreshed.
+ * finds them fresh; after a start, and once an hour, it computes each SLO's whole window.
+ * Returns how many SLOs it refreshed.
  */
 export async function refreshKeptHours(now: Date = new Date()): Promise<number> {
   let refreshed = 0;
   for (const slo of await listSlos()) {
     const source = sliSource(slo);
     if (source === 'span_latency') continue;
-    await ledgerHourlyFigures(source, slo, now, now.getTime() - sloWindowSeconds(slo.windowDays) * 1000);
+    await ledgerHourlyFigures(source, slo, now, now.getTime() - sloWindowSeconds(slo.windowDays) * 1000, 'job');
     refreshed += 1;
   }
   return refreshed;

@@ -44,9 +44,9 @@ function event(syncKey: string, status: string, occurred: string, ingestedAt: Da
 
 const anHourAgo = () => new Date(Date.now() - 3_600_000);
 
-async function figures(now: Date) {
+async function figures(now: Date, reader: 'page' | 'job' = 'page') {
   const { ledgerHourlyFigures } = await import('@/lib/slo/hourly');
-  const result = await ledgerHourlyFigures('ledger_success', DEF, now, now.getTime() - 7 * 86_400_000);
+  const result = await ledgerHourlyFigures('ledger_success', DEF, now, now.getTime() - 7 * 86_400_000, reader);
   return {
     computedFrom: result.computedFromMs === null ? null : new Date(result.computedFromMs).toISOString(),
     asOf: new Date(result.asOfMs).toISOString(),
@@ -130,5 +130,20 @@ describe('kept hourly SLI figures', () => {
       full.history.map((b) => [b.at.slice(11, 13), b.total, b.bad]),
       [['07', 1, 0], ['09', 1, 0], ['10', 1, 0], ['12', 1, 0]],
     );
+  });
+
+  it('has the minute job compute every time, and the whole window on its first run in an hour', async () => {
+    const { insertRows } = await import('@/lib/clickhouse/client');
+    const first = await figures(at('13:20'), 'job');
+    const again = await figures(at('13:20'), 'job');
+    assert.notEqual(again.computedFrom, null, 'not the last computation as it was');
+    // An event stamped long before it became visible (older than the visibility margin), in an hour
+    // no change reopened (S2's retry, moments old, reopens 08:00 onwards): no read sees it as new.
+    await insertRows('sync_ledger', [event('S5', 'failed', '07:30', anHourAgo())]);
+    const missed = await figures(at('13:30'), 'job');
+    assert.deepEqual(missed.hours['07'], first.hours['07']);
+    const nextHour = await figures(at('14:01'), 'job');
+    assert.equal(nextHour.computedFrom, '2026-11-13T14:00:00.000Z');
+    assert.deepEqual(nextHour.hours['07'], [2, 1, 1, 10_000]);
   });
 });
