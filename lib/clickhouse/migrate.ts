@@ -4,6 +4,7 @@ import { command, queryRows } from '@/lib/clickhouse/client';
 import {
   addColumns,
   allStatements,
+  errorSignatureStatements,
   eventIdIndexStatements,
   recordStateStatements,
   rentalStateStatements,
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'rental billing state per contract line, surcharge and invoice', statements: rentalStateStatements },
   { version: 5, name: 'skip index on the ledger event id', statements: eventIdIndexStatements },
   { version: 6, name: 'ledger projection by interface and time for the SLO queries', statements: sloProjectionStatements },
+  { version: 7, name: 'error signature per failing message, for the failure queue', statements: errorSignatureStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';
