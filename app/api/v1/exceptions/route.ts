@@ -1,6 +1,6 @@
 import { requireApi } from '@/lib/auth/session';
 import { first, parseDashboardFilters } from '@/lib/finance/filters';
-import { groupBySignature, queueItems, sortGroups } from '@/lib/exceptions/queue';
+import { failureQueue, signatureGroups, sortGroups } from '@/lib/exceptions/queue';
 import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
 
 /** The failure queue's signature groups for the filters (the /operations/failures table). */
@@ -9,14 +9,14 @@ export async function GET(request: Request): Promise<Response> {
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
   const { filters } = parseDashboardFilters(raw);
-  const items = await queueItems(filters, {
+  const queue = await failureQueue(filters, {
     category: first(raw.category),
     state: first(raw.state),
     assignee: first(raw.assignee) === 'me' ? viewer.id : first(raw.assignee),
     signature: first(raw.signature),
     entityType: first(raw.entity),
   });
-  const groups = sortGroups(groupBySignature(items), first(raw.sort));
+  const groups = sortGroups(await signatureGroups(queue), first(raw.sort));
   return jsonOrCsv(
     request,
     'failures',
