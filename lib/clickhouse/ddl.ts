@@ -663,10 +663,17 @@ export function sloProjectionStatements(target: DdlTarget): string[] {
  * `message_hash` is computed here, on insert, exactly as the queue's join computes it from a
  * record. Rows are per normaliser version: a new normaliser fills its own rows beside the old
  * ones. Concurrent fills may insert a row twice; the rows are identical, and readers use FINAL.
+ * Every query of the queue reads the whole table, so it must not keep every message that ever
+ * failed: rows expire SIGNATURE_TTL_DAYS after they were written, and the case sync writes again
+ * those of still-failing records once they are SIGNATURE_REFRESH_DAYS old.
  */
+export const SIGNATURE_TTL_DAYS = 30;
+export const SIGNATURE_REFRESH_DAYS = 7;
+
 export const ERROR_SIGNATURES: TableSpec = {
   name: 'error_signatures',
   engine: 'ReplacingMergeTree',
+  engineArgs: 'created_at',
   shardingKey: 'message_hash',
   columns: `  normalizer_version UInt32,
   error_category LowCardinality(String),
@@ -675,7 +682,8 @@ export const ERROR_SIGNATURES: TableSpec = {
   signature String,
   signature_hash String,
   created_at DateTime64(3, 'UTC') DEFAULT now64(3)`,
-  tail: 'ORDER BY (normalizer_version, message_hash)',
+  tail: `ORDER BY (normalizer_version, message_hash)
+TTL toDateTime(created_at) + toIntervalDay(${SIGNATURE_TTL_DAYS})`,
   settings: COMPACT_STATE_SETTINGS,
 };
 

@@ -1,4 +1,5 @@
-import { insertRows, queryRows } from '@/lib/clickhouse/client';
+import { insertRows, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { SIGNATURE_REFRESH_DAYS } from '@/lib/clickhouse/ddl';
 import { errorSignature, signatureHash, SIGNATURE_NORMALIZER_VERSION } from '@/lib/ledger/error-signature';
 
 export interface RecordSignature {
@@ -32,16 +33,19 @@ export function recordSignature(category: string, message: string): RecordSignat
  * (error_signatures, this normaliser's version), so the failure queue groups in SQL. Finds the
  * pairs it lacks with an anti-join (normally none: the case sync fills them every 30 s, and the
  * queue calls this before grouping so a record that failed since is not left out), normalises
- * them here and inserts them. Returns how many it added.
+ * them here and inserts them. With `refresh` (the case sync) it also writes again the rows older
+ * than SIGNATURE_REFRESH_DAYS, so those of records that keep failing never expire. Returns how
+ * many rows it wrote.
  */
-export async function ensureSignatures(): Promise<number> {
+export async function ensureSignatures(options: { refresh?: boolean } = {}): Promise<number> {
+  const writtenSince = options.refresh ? new Date(Date.now() - SIGNATURE_REFRESH_DAYS * 86_400_000) : new Date(0);
   const missing = await queryRows<{ category: string; message: string }>(
     `SELECT DISTINCT last_error_category AS category, last_error_message AS message
      FROM ledger_exception_current
      WHERE is_open_exception
        AND cityHash64(last_error_category, last_error_message) NOT IN
-         (SELECT message_hash FROM error_signatures WHERE normalizer_version = {version:UInt32})`,
-    { version: SIGNATURE_NORMALIZER_VERSION },
+         (SELECT message_hash FROM error_signatures WHERE normalizer_version = {version:UInt32} AND created_at >= {since:DateTime64(3)})`,
+    { version: SIGNATURE_NORMALIZER_VERSION, since: toClickHouseDateTime(writtenSince) },
   );
   await insertRows(
     'error_signatures',

@@ -6,7 +6,8 @@
  *   - an unresolved case whose record no longer fails is resolved by the sync itself, with
  *     the reason taken from the record's latest status;
  *   - a replay waiting for its outcome gets one once a newer event for the record exists;
- *   - every failing record's message has its signature in ClickHouse, for the failure queue.
+ *   - every failing record's message has its signature in ClickHouse, for the failure queue
+ *     (and keeps it: see ERROR_SIGNATURES).
  * Runs every 30 s as a background job and can be called directly (tests, after a demo load).
  */
 import { prisma } from '@/lib/db/client';
@@ -85,7 +86,7 @@ export async function syncExceptionCases(): Promise<SyncResult> {
   }
 
   result.replayOutcomes = await recordReplayOutcomes();
-  await ensureSignatures();
+  await ensureSignatures({ refresh: true });
   return result;
 }
 

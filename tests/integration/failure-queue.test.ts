@@ -266,6 +266,25 @@ describe('failure queue in ClickHouse', () => {
     assert.equal(group?.count, 1);
   });
 
+  it('the case sync writes again the signatures of records still failing before they expire; the queue only fills gaps', async () => {
+    const { command, insertRows, queryOne, toClickHouseDateTime } = await import('@/lib/clickhouse/client');
+    const { ensureSignatures, recordSignature } = await import('@/lib/exceptions/signature');
+    const { SIGNATURE_NORMALIZER_VERSION } = await import('@/lib/ledger/error-signature');
+    const { syncExceptionCases } = await import('@/lib/exceptions/sync');
+    const messages = Number((await queryOne<{ n: number }>(`SELECT uniqExact(last_error_category, last_error_message) AS n FROM ledger_exception_current WHERE is_open_exception`))?.n);
+    await command('TRUNCATE TABLE error_signatures');
+    const message = 'Employee 4411 has no hourly cost';
+    const { signature, hash } = recordSignature('validation', message);
+    const eightDaysAgo = toClickHouseDateTime(new Date(Date.now() - 8 * 86_400_000));
+    await insertRows('error_signatures', [{ normalizer_version: SIGNATURE_NORMALIZER_VERSION, error_category: 'validation', error_message: message, signature, signature_hash: hash, created_at: eightDaysAgo }]);
+    assert.equal(await ensureSignatures(), messages - 1, 'the queue fills what is missing, and keeps the old row');
+    assert.equal(await ensureSignatures(), 0);
+    await syncExceptionCases();
+    const written = await queryOne<{ at: string }>(`SELECT max(created_at) AS at FROM error_signatures WHERE message_hash = cityHash64('validation', {message:String})`, { message });
+    assert.ok(Date.now() - new Date(written!.at).getTime() < 60_000, 'the sync wrote the eight-day-old row again');
+    assert.equal(await ensureSignatures({ refresh: true }), 0, 'nothing is older than the refresh age now');
+  });
+
   it('filters by state, assignee, signature, category and entity type in SQL as before', async () => {
     const { recordSignature } = await import('@/lib/exceptions/signature');
     const analytic = recordSignature('validation', 'Missing analytic distribution on line 9 of INV/2026/00001').hash;

@@ -68,9 +68,9 @@ describe('ClickHouse DDL', () => {
     assert.equal(rest.length, 0);
     assert.match(single ?? '', /^CREATE TABLE IF NOT EXISTS error_signatures \(/);
     assert.match(single ?? '', /message_hash UInt64 DEFAULT cityHash64\(error_category, error_message\)/);
-    assert.match(single ?? '', /ENGINE = ReplacingMergeTree\(\)\nORDER BY \(normalizer_version, message_hash\)\nSETTINGS min_age_to_force_merge_seconds = 300$/);
+    assert.match(single ?? '', /ENGINE = ReplacingMergeTree\(created_at\)\nORDER BY \(normalizer_version, message_hash\)\nTTL toDateTime\(created_at\) \+ toIntervalDay\(30\)\nSETTINGS min_age_to_force_merge_seconds = 300$/);
     const [local, distributed] = errorSignatureStatements({ database: 'plumbline', cluster: 'prod' });
-    assert.match(local ?? '', /^CREATE TABLE IF NOT EXISTS error_signatures_local ON CLUSTER prod .+ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/error_signatures_local', '\{replica\}'\)/s);
+    assert.match(local ?? '', /^CREATE TABLE IF NOT EXISTS error_signatures_local ON CLUSTER prod .+ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/error_signatures_local', '\{replica\}', created_at\)/s);
     assert.equal(distributed, 'CREATE TABLE IF NOT EXISTS error_signatures ON CLUSTER prod AS error_signatures_local ENGINE = Distributed(prod, plumbline, error_signatures_local, message_hash)');
   });
 
