@@ -72,7 +72,7 @@ const { filterOptions } = await import('@/lib/finance/filter-options');
 const { unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
 const invoices = await import('@/lib/finance/invoice-exceptions');
 const { contractLineEvents, failingRecords, openRecordsByKey, recordEvents } = await import('@/lib/exceptions/open-records');
-const { caseIdsOf, failureQueue, GROUP_SORTS, queueCases, signatureGroups, sortGroups } = await import('@/lib/exceptions/queue');
+const { caseIdsOf, failureQueue, GROUP_SORTS, sortGroups } = await import('@/lib/exceptions/queue');
 const { ensureSignatures } = await import('@/lib/exceptions/signature');
 const { overdueRules } = await import('@/lib/exceptions/overdue');
 const { triageAssignees } = await import('@/lib/exceptions/triage');
@@ -301,7 +301,7 @@ try {
   const project = DEMO_PROJECTS[0]!.code;
   const byProject = parseDashboardFilters({ project }).filters;
   const noQueueOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
-  const queueGroups = async (filters: typeof defaults) => signatureGroups(await failureQueue(filters, noQueueOptions));
+  const queueGroups = async (filters: typeof defaults) => (await failureQueue(filters, noQueueOptions)).groups;
   const biggestGroup = sortGroups(await queueGroups(defaults), 'largest')[0];
   const table = parseTableParams({}, invoices.INVOICE_EXCEPTION_SORTS, 'first_failure');
   // Picked by hash, not by load order, so a reused store yields the same ones.
@@ -328,14 +328,11 @@ try {
       overdueRules(),
     ]);
   const failuresPage = async (filters: typeof defaults, signature = '') => {
-    const [queue] = await Promise.all([failureQueue(filters, { ...noQueueOptions, signature }), filterOptions(), triageAssignees(), overdueRules()]);
-    const [groups, shown] = await Promise.all([
-      signatureGroups(queue).then((found) => sortGroups(found, GROUP_SORTS[0])),
-      signature ? queueCases(queue, signature, parseTableParams({}, [], 'first_failure')) : [],
-    ]);
-    const records = shown.map((i) => i.record);
+    const casesTable = parseTableParams({}, [], 'first_failure');
+    const [queue] = await Promise.all([failureQueue(filters, { ...noQueueOptions, signature }, casesTable), filterOptions(), triageAssignees(), overdueRules()]);
+    const records = queue.cases.map((i) => i.record);
     await Promise.all([caseIdsOf(records), openRecordsByKey(records)]);
-    return groups;
+    return sortGroups(queue.groups, GROUP_SORTS[0]);
   };
   const ledgerApi = async (query: Record<string, string>) => (await ledgerEventsApiResponse(new URLSearchParams(query), 'admin')).text();
 
@@ -374,7 +371,7 @@ try {
     { page: FAILURES, name: 'page (queue + options + users + rules)', run: () => failuresPage(defaults) },
     { page: FAILURES, name: `page, project ${project}`, run: () => failuresPage(byProject) },
     { page: FAILURES, name: 'case list of the largest group', run: () => failuresPage(defaults, biggestGroup?.signatureHash ?? '') },
-    { page: FAILURES, name: 'failureQueue + signatureGroups (ClickHouse + cases)', run: () => queueGroups(defaults) },
+    { page: FAILURES, name: 'failureQueue (ClickHouse + cases)', run: () => queueGroups(defaults) },
     { page: FAILURES, name: 'ensureSignatures, none missing (ClickHouse)', run: () => ensureSignatures() },
     { page: FAILURES, name: 'filterOptions(all)', run: () => filterOptions() },
     { page: FAILURES, name: 'case page: case + record events', run: async () =>

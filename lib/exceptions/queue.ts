@@ -103,12 +103,6 @@ export function openRecordKey(record: FailingRecord): string {
   return recordKey({ interfaceKey: record.interface_id, entityType: record.entity_type, sourceRecordId: record.source_record_id });
 }
 
-/** The queue for some filters and options: what its queries need, and the triaged cases (for assignee names). */
-export interface FailureQueue {
-  params: QueryParams;
-  triaged: TriagedCases;
-}
-
 /**
  * Triaged cases as arrays, one element per case. A case resolved by hand hides its record while
  * the record's last event is no newer than the resolution (`hidden_until_ms`, else NULL).
@@ -147,8 +141,9 @@ function overdueParams(rules: readonly OverdueRuleLike[], now: Date): QueryParam
 
 /**
  * Every failing record in the queue, one row each: the record within the dashboard filters,
- * its signature, its case's state and assignee, whether it is overdue (isOverdue's rule), and
- * the queue options applied.
+ * its signature ('' while error_signatures lacks its message), its case's state and assignee,
+ * whether it is overdue (isOverdue's rule), and the queue options applied. A record without a
+ * signature passes the signature filter: the queue then makes the missing signatures and asks again.
  */
 const QUEUE_SQL = `SELECT r.interface_id AS interface_id, r.entity_type AS entity_type, r.source_record_id AS source_record_id,
   r.last_error_category AS last_error_category, r.last_error_message AS last_error_message, r.last_event_at AS last_event_at,
@@ -161,7 +156,7 @@ const QUEUE_SQL = `SELECT r.interface_id AS interface_id, r.entity_type AS entit
     (if(has({rule_entities:Array(String)}, r.entity_type), toString(r.entity_type), ''),
      if(has({rule_categories:Array(String)}, r.last_error_category), r.last_error_category, '')))], false)) AS overdue
 FROM (${QUEUE_RECORDS_SQL}) AS r
-INNER JOIN (SELECT message_hash, signature, signature_hash FROM error_signatures FINAL WHERE normalizer_version = {normalizer:UInt32}) AS s
+LEFT JOIN (SELECT message_hash, signature, signature_hash FROM error_signatures FINAL WHERE normalizer_version = {normalizer:UInt32}) AS s
   ON s.message_hash = r.message_hash
 LEFT JOIN (
   SELECT c.1 AS interface_id, c.2 AS entity_type, c.3 AS source_record_id, c.4 AS state, c.5 AS assignee_id, c.6 AS hidden_until_ms
@@ -173,29 +168,31 @@ WHERE NOT ifNull(toUnixTimestamp64Milli(r.last_event_at) <= t.hidden_until_ms, f
   AND ({entity:String} = '' OR r.entity_type = {entity:String})
   AND ({state:String} = '' OR case_state = {state:String})
   AND multiIf({assignee:String} = '', true, {assignee:String} = 'unassigned', case_assignee = '', case_assignee = {assignee:String})
-  AND ({signature:String} = '' OR s.signature_hash = {signature:String})`;
+  AND ({signature:String} = '' OR s.signature_hash IN ({signature:String}, ''))`;
+
+/** A record of a case list as the group query collects it: newest first, then by record key. */
+type CaseTuple = [
+  sortKey: number, interface_id: string, entity_type: string, source_record_id: string, last_error_category: string, last_error_message: string,
+  last_event_at: string, first_failure_at: string | null, amountCents: number, currency: string, trace_id: string, state: QueueState, assignee: string, overdue: boolean,
+];
 
 /**
- * The queue for the filters and options: signatures of records that failed since the last
- * case sync are made first, so no failing record is left out.
+ * Groups by signature, with, for the selected signature's group, its records up to the end of
+ * the case list's page (groupArraySorted keeps the first `page_end` by newest failure).
  */
-export async function failureQueue(filters: DashboardFilters, options: QueueOptions, now: Date = new Date()): Promise<FailureQueue> {
-  const [triaged, rules] = await Promise.all([triagedCases(filters.from), overdueRules(), ensureSignatures()]);
-  return {
-    triaged,
-    params: {
-      ...filterQueryParams(filters),
-      ...triageParams(triaged),
-      ...overdueParams(rules, now),
-      normalizer: SIGNATURE_NORMALIZER_VERSION,
-      category: options.category,
-      entity: options.entityType,
-      state: options.state,
-      assignee: options.assignee,
-      signature: options.signature,
-    },
-  };
-}
+const GROUPS_SQL = `SELECT signature_hash, any(signature) AS any_signature,
+  argMax((last_error_category, last_error_message, toString(entity_type)), (last_event_at, interface_id, entity_type, source_record_id)) AS latest,
+  count() AS records, countIf(overdue) AS overdue_records, countIf(case_assignee = '') AS unassigned_records,
+  countIf(case_state = 'acknowledged') AS acknowledged_records,
+  groupUniqArray(interface_id) AS interface_ids, groupUniqArray(entity_type) AS entity_types,
+  min(ifNull(first_failure_at, last_event_at)) AS first_seen, max(last_event_at) AS last_seen,
+  argMaxIf(trace_id, last_event_at, trace_id != '') AS sample_trace_id,
+  sumMapIf(map(currency, amountCents), currency != '') AS cents,
+  groupArraySortedIf({page_end:UInt32})((-toUnixTimestamp64Milli(last_event_at), interface_id, toString(entity_type), source_record_id,
+    last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id, case_state, case_assignee, overdue),
+    {signature:String} != '' AND signature_hash = {signature:String}) AS case_list
+FROM (${QUEUE_SQL})
+GROUP BY signature_hash`;
 
 interface GroupRow {
   signature_hash: string;
@@ -212,64 +209,74 @@ interface GroupRow {
   last_seen: string;
   sample_trace_id: string;
   cents: Record<string, number>;
+  case_list: CaseTuple[];
 }
 
-/** The queue's records grouped by signature, unsorted (sortGroups). Money is exact cents per currency. */
-export async function signatureGroups(queue: FailureQueue): Promise<SignatureGroup[]> {
-  const rows = await queryRows<GroupRow>(
-    `SELECT signature_hash, any(signature) AS any_signature,
-       argMax((last_error_category, last_error_message, toString(entity_type)), (last_event_at, interface_id, entity_type, source_record_id)) AS latest,
-       count() AS records, countIf(overdue) AS overdue_records, countIf(case_assignee = '') AS unassigned_records,
-       countIf(case_state = 'acknowledged') AS acknowledged_records,
-       groupUniqArray(interface_id) AS interface_ids, groupUniqArray(entity_type) AS entity_types,
-       min(ifNull(first_failure_at, last_event_at)) AS first_seen, max(last_event_at) AS last_seen,
-       argMaxIf(trace_id, last_event_at, trace_id != '') AS sample_trace_id,
-       sumMapIf(map(currency, amountCents), currency != '') AS cents
-     FROM (${QUEUE_SQL})
-     GROUP BY signature_hash`,
-    queue.params,
-  );
-  return rows.map((g) => ({
-    signatureHash: g.signature_hash,
-    signature: g.any_signature,
-    category: g.latest[0],
-    businessMessage: describeError(...g.latest),
-    count: g.records,
-    overdue: g.overdue_records,
-    unassigned: g.unassigned_records,
-    acknowledged: g.acknowledged_records,
-    interfaces: g.interface_ids.sort(),
-    entityTypes: g.entity_types.sort(),
-    firstSeen: g.first_seen,
-    lastSeen: g.last_seen,
-    sampleTraceId: g.sample_trace_id,
-    amountCents: g.cents,
-  }));
+export interface FailureQueue {
+  /** Signature groups, unsorted (sortGroups). Money is exact cents per currency. */
+  groups: SignatureGroup[];
+  /** With a signature in the options and a case-list page: that page of the group's records, most recently failed first. */
+  cases: QueueItem[];
 }
 
-interface CaseRow extends QueueRecord {
-  case_state: QueueState;
-  case_assignee: string;
-  overdue: boolean;
-}
-
-/** One page of a signature group's records in the queue, most recently failed first (the group's `count` is their number). */
-export async function queueCases(queue: FailureQueue, signatureHash: string, page: Pick<TableParams, 'page' | 'pageSize'>): Promise<QueueItem[]> {
-  const rows = await queryRows<CaseRow>(
-    `SELECT interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at, first_failure_at,
-       amountCents, currency, trace_id, case_state, case_assignee, overdue
-     FROM (${QUEUE_SQL})
-     ORDER BY last_event_at DESC, interface_id, entity_type, source_record_id
-     LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    { ...queue.params, signature: signatureHash, limit: page.pageSize, offset: (page.page - 1) * page.pageSize },
-  );
-  return rows.map(({ case_state, case_assignee, overdue, ...record }) => ({
-    state: case_state,
-    assigneeId: case_assignee || null,
-    assigneeName: queue.triaged.get(openRecordKey(record))?.assignee?.name ?? null,
-    record,
-    overdue,
-  }));
+/**
+ * The queue for the filters and options in one ClickHouse query: its signature groups and, when
+ * a signature is selected, one page of that group's records (the group's `count` is their number).
+ * Records whose message has no signature yet (failed since the last case sync) get one, and the
+ * query runs again, so no failing record is left out.
+ */
+export async function failureQueue(
+  filters: DashboardFilters,
+  options: QueueOptions,
+  casePage: Pick<TableParams, 'page' | 'pageSize'> | null = null,
+  now: Date = new Date(),
+): Promise<FailureQueue> {
+  const [triaged, rules] = await Promise.all([triagedCases(filters.from), overdueRules()]);
+  const params: QueryParams = {
+    ...filterQueryParams(filters),
+    ...triageParams(triaged),
+    ...overdueParams(rules, now),
+    normalizer: SIGNATURE_NORMALIZER_VERSION,
+    category: options.category,
+    entity: options.entityType,
+    state: options.state,
+    assignee: options.assignee,
+    signature: options.signature,
+    page_end: casePage ? casePage.page * casePage.pageSize : 1,
+  };
+  let rows = await queryRows<GroupRow>(GROUPS_SQL, params);
+  if (rows.some((g) => g.signature_hash === '')) {
+    await ensureSignatures();
+    rows = await queryRows<GroupRow>(GROUPS_SQL, params);
+  }
+  // Still unsigned: a message first seen since ensureSignatures, milliseconds ago; the next load lists it.
+  const signed = rows.filter((g) => g.signature_hash !== '');
+  const selected = casePage ? signed.find((g) => options.signature !== '' && g.signature_hash === options.signature) : undefined;
+  const start = casePage ? (casePage.page - 1) * casePage.pageSize : 0;
+  return {
+    groups: signed.map((g) => ({
+      signatureHash: g.signature_hash,
+      signature: g.any_signature,
+      category: g.latest[0],
+      businessMessage: describeError(...g.latest),
+      count: g.records,
+      overdue: g.overdue_records,
+      unassigned: g.unassigned_records,
+      acknowledged: g.acknowledged_records,
+      interfaces: g.interface_ids.sort(),
+      entityTypes: g.entity_types.sort(),
+      firstSeen: g.first_seen,
+      lastSeen: g.last_seen,
+      sampleTraceId: g.sample_trace_id,
+      amountCents: g.cents,
+    })),
+    cases: (selected?.case_list ?? []).slice(start).map(
+      ([, interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id, state, assignee, overdue]) => {
+        const record: QueueRecord = { interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id };
+        return { state, assigneeId: assignee || null, assigneeName: triaged.get(openRecordKey(record))?.assignee?.name ?? null, record, overdue };
+      },
+    ),
+  };
 }
 
 export const GROUP_SORTS = ['newest', 'largest', 'oldest', 'overdue'] as const;

@@ -144,17 +144,19 @@ async function oracle(options: QueueOptions, now: Date): Promise<{ groups: (Omit
 
 /** The SQL queue's groups and every page of every group's case list, for the options. */
 async function queue(options: QueueOptions, now: Date) {
-  const { failureQueue, openRecordKey, queueCases, signatureGroups } = await import('@/lib/exceptions/queue');
-  const q = await failureQueue(await filtersNow(), options, now);
-  const groups = (await signatureGroups(q)).sort((a, b) => a.signatureHash.localeCompare(b.signatureHash));
+  const { failureQueue, openRecordKey } = await import('@/lib/exceptions/queue');
+  const filters = await filtersNow();
+  const groups = (await failureQueue(filters, options, null, now)).groups.sort((a, b) => a.signatureHash.localeCompare(b.signatureHash));
   const pages: Record<string, { key: string; state: string; assigneeId: string | null; assigneeName: string | null; overdue: boolean; lastEventAt: string }[]> = {};
   for (const g of groups) {
     pages[g.signatureHash] = [];
     // Pages of two, so paging is exercised; one past the end must be empty.
     for (let page = 1; page <= Math.ceil(g.count / 2) + 1; page++) {
-      const items = await queueCases(q, g.signatureHash, { page, pageSize: 2 });
-      if (page > Math.ceil(g.count / 2)) assert.equal(items.length, 0, 'no page past the group');
-      for (const i of items) {
+      const selected = await failureQueue(filters, { ...options, signature: g.signatureHash }, { page, pageSize: 2 }, now);
+      assert.deepEqual(selected.groups, [g], 'a selected signature shows its group alone');
+      if (page > Math.ceil(g.count / 2)) assert.equal(selected.cases.length, 0, 'no page past the group');
+      else assert.equal(selected.cases.length, Math.min(2, g.count - 2 * (page - 1)));
+      for (const i of selected.cases) {
         pages[g.signatureHash]!.push({ key: openRecordKey(i.record), state: i.state, assigneeId: i.assigneeId, assigneeName: i.assigneeName, overdue: i.overdue, lastEventAt: i.record.last_event_at });
       }
     }
@@ -264,6 +266,15 @@ describe('failure queue in ClickHouse', () => {
     const group = groups.find((g) => g.signatureHash === expected.hash);
     assert.equal(group?.signature, expected.signature);
     assert.equal(group?.count, 1);
+
+    // A new message of a known cause counts in its group when that group is the one selected.
+    const fresh = 'Missing analytic distribution on line 4 of INV/2026/00999';
+    await insert([{ record: 'INV-7', iface: 'rental-invoicing', entity: 'account.move', at: Date.now() - 10, message: fresh, amount: 1, currency: 'USD' }]);
+    const { failureQueue } = await import('@/lib/exceptions/queue');
+    const analytic = recordSignature('validation', fresh).hash;
+    const selected = await failureQueue(await filtersNow(), { ...NO_OPTIONS, signature: analytic }, { page: 1, pageSize: 25 });
+    assert.equal(selected.groups[0]?.count, 5);
+    assert.equal(selected.cases[0]?.record.source_record_id, 'INV-7', 'listed first, as the newest');
   });
 
   it('the case sync writes again the signatures of records still failing before they expire; the queue only fills gaps', async () => {
@@ -290,12 +301,12 @@ describe('failure queue in ClickHouse', () => {
     const analytic = recordSignature('validation', 'Missing analytic distribution on line 9 of INV/2026/00001').hash;
     const cases: [Partial<QueueOptions>, number][] = [
       [{ state: 'acknowledged' }, 2],
-      [{ state: 'open' }, 9],
+      [{ state: 'open' }, 10],
       [{ assignee: users.alice!.id }, 1],
       [{ assignee: users.bob!.id }, 2],
-      [{ assignee: 'unassigned' }, 8],
-      [{ signature: analytic }, 4],
-      [{ signature: analytic, state: 'open', assignee: 'unassigned' }, 2],
+      [{ assignee: 'unassigned' }, 9],
+      [{ signature: analytic }, 5],
+      [{ signature: analytic, state: 'open', assignee: 'unassigned' }, 3],
       [{ category: 'conflict' }, 2],
       [{ entityType: 'purchase.order' }, 3],
       [{ entityType: 'purchase.order', category: 'transient' }, 1],

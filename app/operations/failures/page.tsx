@@ -5,7 +5,7 @@ import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
-import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, queueCases, signatureGroups, sortGroups } from '@/lib/exceptions/queue';
+import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, sortGroups } from '@/lib/exceptions/queue';
 import { openRecordsByKey } from '@/lib/exceptions/open-records';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
@@ -31,11 +31,9 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
     signature: first(raw.signature),
     entityType: first(raw.entity),
   };
-  const [queue, choices, users, rules] = await Promise.all([failureQueue(filters, options), filterOptions(), triageAssignees(), overdueRules()]);
-  const [groups, shownItems] = await Promise.all([
-    signatureGroups(queue).then((found) => sortGroups(found, table.sort)),
-    options.signature ? queueCases(queue, options.signature, casesTable) : [],
-  ]);
+  const [queue, choices, users, rules] = await Promise.all([failureQueue(filters, options, casesTable), filterOptions(), triageAssignees(), overdueRules()]);
+  const groups = sortGroups(queue.groups, table.sort);
+  const shownItems = queue.cases;
   const total = (key: 'count' | 'overdue' | 'unassigned') => groups.reduce((n, g) => n + g[key], 0);
   const overdue = total('overdue');
   const triage = can(viewer.role, 'exceptions.triage');
