@@ -71,8 +71,9 @@ const { dayString, parseDashboardFilters, parseTableParams } = await import('@/l
 const { filterOptions } = await import('@/lib/finance/filter-options');
 const { unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
 const invoices = await import('@/lib/finance/invoice-exceptions');
-const { contractLineEvents, failingRecords, openRecords, openRecordsByKey, recordEvents } = await import('@/lib/exceptions/open-records');
-const { caseIdsOf, groupBySignature, GROUP_SORTS, queueItems, sortGroups } = await import('@/lib/exceptions/queue');
+const { contractLineEvents, failingRecords, openRecordsByKey, recordEvents } = await import('@/lib/exceptions/open-records');
+const { caseIdsOf, failureQueue, GROUP_SORTS, sortGroups } = await import('@/lib/exceptions/queue');
+const { ensureSignatures } = await import('@/lib/exceptions/signature');
 const { overdueRules } = await import('@/lib/exceptions/overdue');
 const { triageAssignees } = await import('@/lib/exceptions/triage');
 const { syncExceptionCases } = await import('@/lib/exceptions/sync');
@@ -301,7 +302,8 @@ try {
   const project = DEMO_PROJECTS[0]!.code;
   const byProject = parseDashboardFilters({ project }).filters;
   const noQueueOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
-  const biggestGroup = sortGroups(groupBySignature(await queueItems(defaults, noQueueOptions)), 'largest')[0];
+  const queueGroups = async (filters: typeof defaults) => (await failureQueue(filters, noQueueOptions)).groups;
+  const biggestGroup = sortGroups(await queueGroups(defaults), 'largest')[0];
   const table = parseTableParams({}, invoices.INVOICE_EXCEPTION_SORTS, 'first_failure');
   // Picked by hash, not by load order, so a reused store yields the same ones.
   const traced = await queryOne<{ trace_id: string; document_number: string }>(
@@ -327,13 +329,11 @@ try {
       overdueRules(),
     ]);
   const failuresPage = async (filters: typeof defaults, signature = '') => {
-    const [items] = await Promise.all([queueItems(filters, { ...noQueueOptions, signature }), filterOptions(), triageAssignees(), overdueRules()]);
-    const groups = sortGroups(groupBySignature(items), GROUP_SORTS[0]);
-    if (signature) {
-      const shown = items.map((i) => i.record).sort((a, b) => b.last_event_at.localeCompare(a.last_event_at)).slice(0, 25);
-      await Promise.all([caseIdsOf(shown), openRecordsByKey(shown)]);
-    }
-    return groups;
+    const casesTable = parseTableParams({}, [], 'first_failure');
+    const [queue] = await Promise.all([failureQueue(filters, { ...noQueueOptions, signature }, casesTable), filterOptions(), triageAssignees(), overdueRules()]);
+    const records = queue.cases.map((i) => i.record);
+    await Promise.all([caseIdsOf(records), openRecordsByKey(records)]);
+    return sortGroups(queue.groups, GROUP_SORTS[0]);
   };
   const ledgerApi = async (query: Record<string, string>) => (await ledgerEventsApiResponse(new URLSearchParams(query), 'admin')).text();
 
@@ -373,8 +373,8 @@ try {
     { page: FAILURES, name: 'page (queue + options + users + rules)', run: () => failuresPage(defaults) },
     { page: FAILURES, name: `page, project ${project}`, run: () => failuresPage(byProject) },
     { page: FAILURES, name: 'case list of the largest group', run: () => failuresPage(defaults, biggestGroup?.signatureHash ?? '') },
-    { page: FAILURES, name: 'queueItems (ClickHouse + cases)', run: () => queueItems(defaults, noQueueOptions) },
-    { page: FAILURES, name: 'openRecords, filtered (ClickHouse)', run: () => openRecords(defaults) },
+    { page: FAILURES, name: 'failureQueue (ClickHouse + cases)', run: () => queueGroups(defaults) },
+    { page: FAILURES, name: 'ensureSignatures, none missing (ClickHouse)', run: () => ensureSignatures() },
     { page: FAILURES, name: 'filterOptions(all)', run: () => filterOptions() },
     { page: FAILURES, name: 'case page: case + record events', run: async () =>
         anyCase &&
@@ -388,7 +388,7 @@ try {
           overdueRules(),
         ]),
     },
-    { page: FAILURES, name: 'API /api/v1/exceptions', run: async () => sortGroups(groupBySignature(await queueItems(defaults, noQueueOptions)), '') },
+    { page: FAILURES, name: 'API /api/v1/exceptions', run: async () => sortGroups(await queueGroups(defaults), '') },
     { page: 'case-sync job', name: 'failingRecords (ClickHouse part)', run: () => failingRecords() },
     { page: 'case-sync job', name: 'syncExceptionCases, steady state', run: () => syncExceptionCases() },
     { page: LEDGER, name: 'default (7 days, page 1 of 50)', run: () => ledgerApi({}) },

@@ -655,6 +655,43 @@ export function sloProjectionStatements(target: DdlTarget): string[] {
   ];
 }
 
+/**
+ * Error signatures of the messages failing records carry: (category, message) → signature, the
+ * JS normaliser's answer (lib/ledger/error-signature.ts: look-behind and back-references that
+ * RE2 cannot run), so the failure queue can group and filter in ClickHouse. A cache of a pure
+ * function, filled by ensureSignatures (lib/exceptions/signature.ts) and always refillable.
+ * `message_hash` is computed here, on insert, exactly as the queue's join computes it from a
+ * record. Rows are per normaliser version: a new normaliser fills its own rows beside the old
+ * ones. Concurrent fills may insert a row twice; the rows are identical, and readers use FINAL.
+ * Every query of the queue reads the whole table, so it must not keep every message that ever
+ * failed: rows expire SIGNATURE_TTL_DAYS after they were written, and the case sync writes again
+ * those of still-failing records once they are SIGNATURE_REFRESH_DAYS old.
+ */
+export const SIGNATURE_TTL_DAYS = 30;
+export const SIGNATURE_REFRESH_DAYS = 7;
+
+export const ERROR_SIGNATURES: TableSpec = {
+  name: 'error_signatures',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'created_at',
+  shardingKey: 'message_hash',
+  columns: `  normalizer_version UInt32,
+  error_category LowCardinality(String),
+  error_message String CODEC(ZSTD(3)),
+  message_hash UInt64 DEFAULT cityHash64(error_category, error_message),
+  signature String,
+  signature_hash String,
+  created_at DateTime64(3, 'UTC') DEFAULT now64(3)`,
+  tail: `ORDER BY (normalizer_version, message_hash)
+TTL toDateTime(created_at) + toIntervalDay(${SIGNATURE_TTL_DAYS})`,
+  settings: COMPACT_STATE_SETTINGS,
+};
+
+/** Version 7: the error signature cache (ERROR_SIGNATURES); filled by the case sync and the queue, not here. */
+export function errorSignatureStatements(target: DdlTarget): string[] {
+  return createTable(ERROR_SIGNATURES, target);
+}
+
 /** Retention as a table TTL (on the shard tables on a cluster): ClickHouse drops expired rows as it merges. */
 export function modifyTtl(table: string, timeExpression: string, days: number, target: DdlTarget): string {
   if (!Number.isInteger(days) || days < 1) throw new Error(`TTL days must be a positive whole number, got ${days}`);

@@ -4,6 +4,7 @@ import { command, queryRows } from '@/lib/clickhouse/client';
 import {
   addColumns,
   allStatements,
+  errorSignatureStatements,
   eventIdIndexStatements,
   recordStateStatements,
   rentalStateStatements,
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'rental billing state per contract line, surcharge and invoice', statements: rentalStateStatements },
   { version: 5, name: 'skip index on the ledger event id', statements: eventIdIndexStatements },
   { version: 6, name: 'ledger projection by interface and time for the SLO queries', statements: sloProjectionStatements },
+  { version: 7, name: 'error signature per failing message, for the failure queue', statements: errorSignatureStatements },
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
   { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
 ];

@@ -1,16 +1,22 @@
 /**
  * The integration team's failure queue (/operations/failures): every failing record from
- * ClickHouse joined with its triage case from Postgres, grouped by error signature so
- * one root cause is one row. Records a person resolved by hand stay out of the queue until
- * they fail again (the case sync reopens them).
+ * ClickHouse with its triage state from Postgres, grouped by error signature so one root cause
+ * is one row. Records a person resolved by hand stay out of the queue until they fail again
+ * (the case sync reopens them).
+ *
+ * Grouping, filters and the case list's page run in ClickHouse: records join their signatures
+ * (error_signatures, see ensureSignatures), and the few cases people touched and the overdue
+ * rules come in as array parameters. Only groups (hundreds) and one page of records reach JS:
+ * at 10 M events, 59 k failing records as JSON cost several times the query itself.
  */
+import { queryRows, type QueryParams } from '@/lib/clickhouse/client';
 import { prisma } from '@/lib/db/client';
-import type { CaseState } from '@/lib/db/generated/enums';
-import type { DashboardFilters } from '@/lib/finance/filters';
+import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 import { businessMessage, isErrorCategory } from '@/lib/ledger/error-category';
-import { openRecords, recordKey, type FailingRecord, type QueueRecord } from '@/lib/exceptions/open-records';
-import { recordSignature } from '@/lib/exceptions/signature';
-import { isOverdue, overdueRules } from '@/lib/exceptions/overdue';
+import { SIGNATURE_NORMALIZER_VERSION } from '@/lib/ledger/error-signature';
+import { QUEUE_RECORDS_SQL, recordKey, type FailingRecord, type QueueRecord } from '@/lib/exceptions/open-records';
+import { ensureSignatures } from '@/lib/exceptions/signature';
+import { overdueRules, ruleFor, type OverdueRuleLike } from '@/lib/exceptions/overdue';
 
 export interface QueueOptions {
   category: string;
@@ -22,14 +28,15 @@ export interface QueueOptions {
   entityType: string;
 }
 
+/** A state a failing record's case shows in the queue (a hand resolution that failed again shows as open). */
+export type QueueState = 'open' | 'acknowledged';
+
+/** One record of a signature group's case list. */
 export interface QueueItem {
-  state: CaseState;
+  state: QueueState;
   assigneeId: string | null;
   assigneeName: string | null;
   record: QueueRecord;
-  signature: string;
-  signatureHash: string;
-  businessMessage: string;
   overdue: boolean;
 }
 
@@ -79,6 +86,8 @@ export async function triagedCases(since: Date) {
   return new Map(cases.map((c) => [recordKey(c), c]));
 }
 
+type TriagedCases = Awaited<ReturnType<typeof triagedCases>>;
+
 /** Case ids of the given records (a page of them), by record key. */
 export async function caseIdsOf(records: readonly FailingRecord[]): Promise<Map<string, string>> {
   if (records.length === 0) return new Map();
@@ -94,77 +103,180 @@ export function openRecordKey(record: FailingRecord): string {
   return recordKey({ interfaceKey: record.interface_id, entityType: record.entity_type, sourceRecordId: record.source_record_id });
 }
 
-export async function queueItems(filters: DashboardFilters, options: QueueOptions, now: Date = new Date()): Promise<QueueItem[]> {
-  const [records, rules] = await Promise.all([openRecords(filters), overdueRules()]);
-  const triaged = await triagedCases(filters.from);
-  const items: QueueItem[] = [];
-  for (const record of records) {
-    const c = triaged.get(openRecordKey(record));
-    const manuallyResolved = c?.state === 'resolved' && c.resolvedAt !== null && new Date(record.last_event_at).getTime() <= c.resolvedAt.getTime();
-    if (manuallyResolved) continue;
-    const state: CaseState = c && c.state !== 'resolved' ? c.state : 'open';
-    const { signature, hash } = recordSignature(record.last_error_category, record.last_error_message);
-    const item: QueueItem = {
-      state,
-      assigneeId: c?.assigneeId ?? null,
-      assigneeName: c?.assignee?.name ?? null,
-      record,
-      signature,
-      signatureHash: hash,
-      businessMessage: describeError(record.last_error_category, record.last_error_message, record.entity_type),
-      overdue: isOverdue(rules, record.entity_type, record.last_error_category, record.first_failure_at ? `${record.first_failure_at}` : null, now),
-    };
-    if (options.category && record.last_error_category !== options.category) continue;
-    if (options.entityType && record.entity_type !== options.entityType) continue;
-    if (options.state && state !== options.state) continue;
-    if (options.assignee === 'unassigned' ? item.assigneeId !== null : options.assignee && item.assigneeId !== options.assignee) continue;
-    if (options.signature && hash !== options.signature) continue;
-    items.push(item);
-  }
-  return items;
+/**
+ * Triaged cases as arrays, one element per case. A case resolved by hand hides its record while
+ * the record's last event is no newer than the resolution (`hidden_until_ms`, else NULL).
+ */
+function triageParams(triaged: TriagedCases): QueryParams {
+  const cases = [...triaged.values()];
+  return {
+    t_iface: cases.map((c) => c.interfaceKey),
+    t_entity: cases.map((c) => c.entityType),
+    t_id: cases.map((c) => c.sourceRecordId),
+    t_state: cases.map((c) => c.state),
+    t_assignee: cases.map((c) => c.assigneeId ?? ''),
+    t_hidden_until_ms: cases.map((c) => (c.state === 'resolved' && c.resolvedAt !== null ? c.resolvedAt.getTime() : null)),
+  };
 }
 
-export function groupBySignature(items: readonly QueueItem[]): SignatureGroup[] {
-  const groups = new Map<string, SignatureGroup & { sampleAt: string }>();
-  for (const item of items) {
-    const r = item.record;
-    const firstFailure = r.first_failure_at ?? r.last_event_at;
-    let g = groups.get(item.signatureHash);
-    if (!g) {
-      g = {
-        signatureHash: item.signatureHash,
-        signature: item.signature,
-        category: r.last_error_category,
-        businessMessage: item.businessMessage,
-        count: 0,
-        overdue: 0,
-        unassigned: 0,
-        acknowledged: 0,
-        interfaces: [],
-        entityTypes: [],
-        firstSeen: firstFailure,
-        lastSeen: r.last_event_at,
-        sampleTraceId: '',
-        sampleAt: '',
-        amountCents: {},
-      };
-      groups.set(item.signatureHash, g);
-    }
-    g.count += 1;
-    if (item.overdue) g.overdue += 1;
-    if (!item.assigneeId) g.unassigned += 1;
-    if (item.state === 'acknowledged') g.acknowledged += 1;
-    if (!g.interfaces.includes(r.interface_id)) g.interfaces.push(r.interface_id);
-    if (!g.entityTypes.includes(r.entity_type)) g.entityTypes.push(r.entity_type);
-    if (firstFailure < g.firstSeen) g.firstSeen = firstFailure;
-    if (r.last_event_at > g.lastSeen) g.lastSeen = r.last_event_at;
-    if (r.trace_id && r.last_event_at > g.sampleAt) {
-      g.sampleTraceId = r.trace_id;
-      g.sampleAt = r.last_event_at;
-    }
-    if (r.currency) g.amountCents[r.currency] = (g.amountCents[r.currency] ?? 0) + r.amountCents;
+/**
+ * The overdue rules as a table of (entity type, category) → maximum age in ms (NULL: no rule),
+ * worked out by ruleFor. Rules only tell apart the entity types and categories they name, so
+ * every other one stands in as '' and the table has (named + 1)² rows whatever the data.
+ */
+function overdueParams(rules: readonly OverdueRuleLike[], now: Date): QueryParams {
+  const named = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => !!v))];
+  const entities = named(rules.map((r) => r.entityType));
+  const categories = named(rules.map((r) => r.errorCategory));
+  const pairs = ['', ...entities].flatMap((entity) => ['', ...categories].map((category) => ({ entity, category, rule: ruleFor(rules, entity, category) })));
+  return {
+    rule_entities: entities,
+    rule_categories: categories,
+    age_entity: pairs.map((p) => p.entity),
+    age_category: pairs.map((p) => p.category),
+    age_max_ms: pairs.map((p) => (p.rule ? p.rule.maxAgeHours * 3_600_000 : null)),
+    now_ms: now.getTime(),
+  };
+}
+
+/**
+ * Every failing record in the queue, one row each: the record within the dashboard filters,
+ * its signature ('' while error_signatures lacks its message), its case's state and assignee,
+ * whether it is overdue (isOverdue's rule), and the queue options applied. A record without a
+ * signature passes the signature filter: the queue then makes the missing signatures and asks again.
+ */
+const QUEUE_SQL = `SELECT r.interface_id AS interface_id, r.entity_type AS entity_type, r.source_record_id AS source_record_id,
+  r.last_error_category AS last_error_category, r.last_error_message AS last_error_message, r.last_event_at AS last_event_at,
+  r.first_failure_at AS first_failure_at, r.amountCents AS amountCents, r.currency AS currency, r.trace_id AS trace_id,
+  s.signature AS signature, s.signature_hash AS signature_hash,
+  if(t.state = 'acknowledged', 'acknowledged', 'open') AS case_state,
+  t.assignee_id AS case_assignee,
+  toBool(ifNull({now_ms:Int64} - toUnixTimestamp64Milli(r.first_failure_at) > {age_max_ms:Array(Nullable(Int64))}[indexOf(
+    arrayZip({age_entity:Array(String)}, {age_category:Array(String)}),
+    (if(has({rule_entities:Array(String)}, r.entity_type), toString(r.entity_type), ''),
+     if(has({rule_categories:Array(String)}, r.last_error_category), r.last_error_category, '')))], false)) AS overdue
+FROM (${QUEUE_RECORDS_SQL}) AS r
+LEFT JOIN (SELECT message_hash, signature, signature_hash FROM error_signatures FINAL WHERE normalizer_version = {normalizer:UInt32}) AS s
+  ON s.message_hash = r.message_hash
+LEFT JOIN (
+  SELECT c.1 AS interface_id, c.2 AS entity_type, c.3 AS source_record_id, c.4 AS state, c.5 AS assignee_id, c.6 AS hidden_until_ms
+  FROM (SELECT arrayJoin(arrayZip({t_iface:Array(String)}, {t_entity:Array(String)}, {t_id:Array(String)}, {t_state:Array(String)},
+    {t_assignee:Array(String)}, {t_hidden_until_ms:Array(Nullable(Int64))})) AS c)
+) AS t ON t.interface_id = r.interface_id AND t.entity_type = r.entity_type AND t.source_record_id = r.source_record_id
+WHERE NOT ifNull(toUnixTimestamp64Milli(r.last_event_at) <= t.hidden_until_ms, false)
+  AND ({category:String} = '' OR r.last_error_category = {category:String})
+  AND ({entity:String} = '' OR r.entity_type = {entity:String})
+  AND ({state:String} = '' OR case_state = {state:String})
+  AND multiIf({assignee:String} = '', true, {assignee:String} = 'unassigned', case_assignee = '', case_assignee = {assignee:String})
+  AND ({signature:String} = '' OR s.signature_hash IN ({signature:String}, ''))`;
+
+/** A record of a case list as the group query collects it: newest first, then by record key. */
+type CaseTuple = [
+  sortKey: number, interface_id: string, entity_type: string, source_record_id: string, last_error_category: string, last_error_message: string,
+  last_event_at: string, first_failure_at: string | null, amountCents: number, currency: string, trace_id: string, state: QueueState, assignee: string, overdue: boolean,
+];
+
+/**
+ * Groups by signature, with, for the selected signature's group, its records up to the end of
+ * the case list's page (groupArraySorted keeps the first `page_end` by newest failure).
+ */
+const GROUPS_SQL = `SELECT signature_hash, any(signature) AS any_signature,
+  argMax((last_error_category, last_error_message, toString(entity_type)), (last_event_at, interface_id, entity_type, source_record_id)) AS latest,
+  count() AS records, countIf(overdue) AS overdue_records, countIf(case_assignee = '') AS unassigned_records,
+  countIf(case_state = 'acknowledged') AS acknowledged_records,
+  groupUniqArray(interface_id) AS interface_ids, groupUniqArray(entity_type) AS entity_types,
+  min(ifNull(first_failure_at, last_event_at)) AS first_seen, max(last_event_at) AS last_seen,
+  argMaxIf(trace_id, last_event_at, trace_id != '') AS sample_trace_id,
+  sumMapIf(map(currency, amountCents), currency != '') AS cents,
+  groupArraySortedIf({page_end:UInt32})((-toUnixTimestamp64Milli(last_event_at), interface_id, toString(entity_type), source_record_id,
+    last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id, case_state, case_assignee, overdue),
+    {signature:String} != '' AND signature_hash = {signature:String}) AS case_list
+FROM (${QUEUE_SQL})
+GROUP BY signature_hash`;
+
+interface GroupRow {
+  signature_hash: string;
+  any_signature: string;
+  /** Category, message and entity type of the group's most recent record: what its business message describes. */
+  latest: [string, string, string];
+  records: number;
+  overdue_records: number;
+  unassigned_records: number;
+  acknowledged_records: number;
+  interface_ids: string[];
+  entity_types: string[];
+  first_seen: string;
+  last_seen: string;
+  sample_trace_id: string;
+  cents: Record<string, number>;
+  case_list: CaseTuple[];
+}
+
+export interface FailureQueue {
+  /** Signature groups, unsorted (sortGroups). Money is exact cents per currency. */
+  groups: SignatureGroup[];
+  /** With a signature in the options and a case-list page: that page of the group's records, most recently failed first. */
+  cases: QueueItem[];
+}
+
+/**
+ * The queue for the filters and options in one ClickHouse query: its signature groups and, when
+ * a signature is selected, one page of that group's records (the group's `count` is their number).
+ * Records whose message has no signature yet (failed since the last case sync) get one, and the
+ * query runs again, so no failing record is left out.
+ */
+export async function failureQueue(
+  filters: DashboardFilters,
+  options: QueueOptions,
+  casePage: Pick<TableParams, 'page' | 'pageSize'> | null = null,
+  now: Date = new Date(),
+): Promise<FailureQueue> {
+  const [triaged, rules] = await Promise.all([triagedCases(filters.from), overdueRules()]);
+  const params: QueryParams = {
+    ...filterQueryParams(filters),
+    ...triageParams(triaged),
+    ...overdueParams(rules, now),
+    normalizer: SIGNATURE_NORMALIZER_VERSION,
+    category: options.category,
+    entity: options.entityType,
+    state: options.state,
+    assignee: options.assignee,
+    signature: options.signature,
+    page_end: casePage ? casePage.page * casePage.pageSize : 1,
+  };
+  let rows = await queryRows<GroupRow>(GROUPS_SQL, params);
+  if (rows.some((g) => g.signature_hash === '')) {
+    await ensureSignatures();
+    rows = await queryRows<GroupRow>(GROUPS_SQL, params);
   }
-  return [...groups.values()].map(({ sampleAt: _sampleAt, ...g }) => ({ ...g, interfaces: g.interfaces.sort(), entityTypes: g.entityTypes.sort() }));
+  // Still unsigned: a message first seen since ensureSignatures, milliseconds ago; the next load lists it.
+  const signed = rows.filter((g) => g.signature_hash !== '');
+  const selected = casePage ? signed.find((g) => options.signature !== '' && g.signature_hash === options.signature) : undefined;
+  const start = casePage ? (casePage.page - 1) * casePage.pageSize : 0;
+  return {
+    groups: signed.map((g) => ({
+      signatureHash: g.signature_hash,
+      signature: g.any_signature,
+      category: g.latest[0],
+      businessMessage: describeError(...g.latest),
+      count: g.records,
+      overdue: g.overdue_records,
+      unassigned: g.unassigned_records,
+      acknowledged: g.acknowledged_records,
+      interfaces: g.interface_ids.sort(),
+      entityTypes: g.entity_types.sort(),
+      firstSeen: g.first_seen,
+      lastSeen: g.last_seen,
+      sampleTraceId: g.sample_trace_id,
+      amountCents: g.cents,
+    })),
+    cases: (selected?.case_list ?? []).slice(start).map(
+      ([, interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id, state, assignee, overdue]) => {
+        const record: QueueRecord = { interface_id, entity_type, source_record_id, last_error_category, last_error_message, last_event_at, first_failure_at, amountCents, currency, trace_id };
+        return { state, assigneeId: assignee || null, assigneeName: triaged.get(openRecordKey(record))?.assignee?.name ?? null, record, overdue };
+      },
+    ),
+  };
 }
 
 export const GROUP_SORTS = ['newest', 'largest', 'oldest', 'overdue'] as const;

@@ -5,12 +5,14 @@
  *   - a case resolved earlier reopens when a newer failing event arrives after its resolution;
  *   - an unresolved case whose record no longer fails is resolved by the sync itself, with
  *     the reason taken from the record's latest status;
- *   - a replay waiting for its outcome gets one once a newer event for the record exists.
+ *   - a replay waiting for its outcome gets one once a newer event for the record exists;
+ *   - every failing record's message has its signature in ClickHouse, for the failure queue
+ *     (and keeps it: see ERROR_SIGNATURES).
  * Runs every 30 s as a background job and can be called directly (tests, after a demo load).
  */
 import { prisma } from '@/lib/db/client';
 import { failingRecords, recordKey, recordStates, type FailingRecord } from '@/lib/exceptions/open-records';
-import { recordSignature } from '@/lib/exceptions/signature';
+import { ensureSignatures, recordSignature } from '@/lib/exceptions/signature';
 
 export const RESOLVED_BY_SUCCESS = 'resolved by a later successful sync';
 export const RESOLVED_BY_CANCEL = 'cancelled at the source';
@@ -84,6 +86,7 @@ export async function syncExceptionCases(): Promise<SyncResult> {
   }
 
   result.replayOutcomes = await recordReplayOutcomes();
+  await ensureSignatures({ refresh: true });
   return result;
 }
 

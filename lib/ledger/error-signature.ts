@@ -11,6 +11,12 @@ import { createHash } from 'node:crypto';
  * they tell different causes apart; quoted data (`'Harbor Build Co'`) is not.
  */
 
+/**
+ * The normaliser's version: raise it with any change to what errorSignature returns, so the
+ * signatures ClickHouse keeps (error_signatures, lib/exceptions/signature.ts) are made again.
+ */
+export const SIGNATURE_NORMALIZER_VERSION = 1;
+
 const MAX_TEMPLATE_LENGTH = 240;
 
 interface Rule {

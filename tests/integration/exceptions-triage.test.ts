@@ -89,10 +89,10 @@ describe('exception cases', () => {
     assert.equal(inv1.signatureHash, inv2.signatureHash, 'ids and numbers are normalised away');
     assert.notEqual((await caseOf('TS-1')).signatureHash, inv1.signatureHash);
 
-    const { queueItems, groupBySignature, sortGroups } = await import('@/lib/exceptions/queue');
+    const { failureQueue, sortGroups } = await import('@/lib/exceptions/queue');
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
     const { filters } = parseDashboardFilters({});
-    const groups = sortGroups(groupBySignature(await queueItems(filters, { category: '', state: '', assignee: '', signature: '', entityType: '' })), 'largest');
+    const groups = sortGroups((await failureQueue(filters, { category: '', state: '', assignee: '', signature: '', entityType: '' })).groups, 'largest');
     assert.equal(groups[0]?.count, 2);
     assert.deepEqual(groups[0]?.interfaces, ['rental-invoicing']);
     assert.equal(groups[0]?.sampleTraceId, 'cd'.repeat(16));
@@ -138,8 +138,8 @@ describe('exception cases', () => {
   });
 
   it('reads only the cases people touched, and finds the case of any record shown', async () => {
-    const { caseIdsOf, openRecordKey, queueItems, triagedCases } = await import('@/lib/exceptions/queue');
-    const { openRecords, openRecordsByKey } = await import('@/lib/exceptions/open-records');
+    const { caseIdsOf, failureQueue, openRecordKey, triagedCases } = await import('@/lib/exceptions/queue');
+    const { openRecordsByKey } = await import('@/lib/exceptions/open-records');
     const triaged = await triagedCases(new Date('2026-01-01T00:00:00Z'));
     assert.deepEqual([...triaged.values()].map((c) => [c.sourceRecordId, c.state, c.assigneeId !== null]).sort(), [
       ['INV-1', 'resolved', true],
@@ -147,11 +147,14 @@ describe('exception cases', () => {
     ]);
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
     const noOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
-    const items = await queueItems(parseDashboardFilters({ from: '2026-01-01' }).filters, noOptions);
+    const filters = parseDashboardFilters({ from: '2026-01-01' }).filters;
+    const { groups } = await failureQueue(filters, noOptions);
+    const pages = await Promise.all(groups.map((g) => failureQueue(filters, { ...noOptions, signature: g.signatureHash }, { page: 1, pageSize: 25 })));
+    const items = pages.flatMap((q) => q.cases);
     assert.ok(!items.some((i) => i.record.source_record_id === 'INV-1'), 'the manually resolved record stays out of the queue');
     assert.ok(items.find((i) => i.record.source_record_id === 'INV-2')?.assigneeName, 'an assigned record shows its assignee');
     assert.ok(items.some((i) => i.assigneeId === null && i.state === 'open'), 'untouched records are open and unassigned');
-    const records = await openRecords(parseDashboardFilters({ from: '2026-01-01' }).filters);
+    const records = items.map((i) => i.record);
     assert.ok(records.length > 1);
     const ids = await caseIdsOf(records);
     const { prisma } = await import('@/lib/db/client');

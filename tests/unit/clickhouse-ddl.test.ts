@@ -1,6 +1,20 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { addColumns, allStatements, createTable, eventIdIndexStatements, modifyTtl, OTEL_TRACES, recordStateStatements, rentalStateStatements, sloHourStatements, sloProjectionStatements, spanInterfaceStatements, SYNC_LEDGER } from '@/lib/clickhouse/ddl';
+import {
+  addColumns,
+  allStatements,
+  createTable,
+  errorSignatureStatements,
+  eventIdIndexStatements,
+  modifyTtl,
+  OTEL_TRACES,
+  recordStateStatements,
+  rentalStateStatements,
+  sloHourStatements,
+  sloProjectionStatements,
+  spanInterfaceStatements,
+  SYNC_LEDGER,
+} from '@/lib/clickhouse/ddl';
 
 describe('ClickHouse DDL', () => {
   it('creates plain engines and no ON CLUSTER on a single node', () => {
@@ -61,6 +75,17 @@ describe('ClickHouse DDL', () => {
     assert.equal(statements[0], "ALTER TABLE sync_ledger_local ON CLUSTER prod MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild'");
     assert.match(statements[1] ?? '', /^ALTER TABLE sync_ledger_local ON CLUSTER prod ADD PROJECTION IF NOT EXISTS ledger_by_interface_time \(\s+SELECT .+\s+ORDER BY interface_id, occurred_at\)$/);
     assert.equal(statements[2], 'ALTER TABLE sync_ledger_local ON CLUSTER prod MATERIALIZE PROJECTION ledger_by_interface_time');
+  });
+
+  it('keeps error signatures per normaliser version and message hash in version 7, sharded by that hash on a cluster', () => {
+    const [single, ...rest] = errorSignatureStatements({ database: 'default' });
+    assert.equal(rest.length, 0);
+    assert.match(single ?? '', /^CREATE TABLE IF NOT EXISTS error_signatures \(/);
+    assert.match(single ?? '', /message_hash UInt64 DEFAULT cityHash64\(error_category, error_message\)/);
+    assert.match(single ?? '', /ENGINE = ReplacingMergeTree\(created_at\)\nORDER BY \(normalizer_version, message_hash\)\nTTL toDateTime\(created_at\) \+ toIntervalDay\(30\)\nSETTINGS min_age_to_force_merge_seconds = 300$/);
+    const [local, distributed] = errorSignatureStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.match(local ?? '', /^CREATE TABLE IF NOT EXISTS error_signatures_local ON CLUSTER prod .+ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/error_signatures_local', '\{replica\}', created_at\)/s);
+    assert.equal(distributed, 'CREATE TABLE IF NOT EXISTS error_signatures ON CLUSTER prod AS error_signatures_local ENGINE = Distributed(prod, plumbline, error_signatures_local, message_hash)');
   });
 
   it('keeps hourly SLI figures and their worst syncs per SLI in version 8, the latest computation of an hour replacing older ones, on the shard of the SLI', () => {

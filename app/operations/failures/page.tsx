@@ -5,7 +5,7 @@ import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
-import { caseIdsOf, GROUP_SORTS, groupBySignature, openRecordKey, queueItems, sortGroups } from '@/lib/exceptions/queue';
+import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, sortGroups } from '@/lib/exceptions/queue';
 import { openRecordsByKey } from '@/lib/exceptions/open-records';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
@@ -31,14 +31,14 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
     signature: first(raw.signature),
     entityType: first(raw.entity),
   };
-  const [items, choices, users, rules] = await Promise.all([queueItems(filters, options), filterOptions(), triageAssignees(), overdueRules()]);
-  const groups = sortGroups(groupBySignature(items), table.sort);
-  const overdue = items.filter((i) => i.overdue).length;
+  const [queue, choices, users, rules] = await Promise.all([failureQueue(filters, options, casesTable), filterOptions(), triageAssignees(), overdueRules()]);
+  const groups = sortGroups(queue.groups, table.sort);
+  const shownItems = queue.cases;
+  const total = (key: 'count' | 'overdue' | 'unassigned') => groups.reduce((n, g) => n + g[key], 0);
+  const overdue = total('overdue');
   const triage = can(viewer.role, 'exceptions.triage');
   const allValues = { ...values, category: options.category, state: options.state, assignee: first(raw.assignee), entity: options.entityType, sort: table.sort };
   const selected = options.signature ? groups.find((g) => g.signatureHash === options.signature) : undefined;
-  const selectedItems = selected ? items.filter((i) => i.signatureHash === selected.signatureHash).sort((a, b) => b.record.last_event_at.localeCompare(a.record.last_event_at)) : [];
-  const shownItems = pageOf(selectedItems, casesTable);
   const [caseIds, shownRecords] = await Promise.all([caseIdsOf(shownItems.map((i) => i.record)), openRecordsByKey(shownItems.map((i) => i.record))]);
   return (
     <section>
@@ -66,7 +66,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
       <div className="cards">
         <div className="card">
           <div className="label">Failing records</div>
-          <div className="value">{items.length}</div>
+          <div className="value">{total('count')}</div>
         </div>
         <div className="card">
           <div className="label">Distinct causes</div>
@@ -79,7 +79,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
         </div>
         <div className="card">
           <div className="label">Unassigned</div>
-          <div className="value">{items.filter((i) => !i.assigneeId).length}</div>
+          <div className="value">{total('unassigned')}</div>
         </div>
       </div>
 
@@ -155,7 +155,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
             dir="desc"
             page={casesTable.page}
             pageSize={casesTable.pageSize}
-            total={selectedItems.length}
+            total={selected.count}
             emptyMessage="No records."
             columns={[
               { id: 'record', header: 'Record' },

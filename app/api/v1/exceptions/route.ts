@@ -1,6 +1,6 @@
 import { requireApi } from '@/lib/auth/session';
 import { first, parseDashboardFilters } from '@/lib/finance/filters';
-import { groupBySignature, queueItems, sortGroups } from '@/lib/exceptions/queue';
+import { failureQueue, sortGroups } from '@/lib/exceptions/queue';
 import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
 
 /** The failure queue's signature groups for the filters (the /operations/failures table). */
@@ -9,18 +9,17 @@ export async function GET(request: Request): Promise<Response> {
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
   const { filters } = parseDashboardFilters(raw);
-  const items = await queueItems(filters, {
+  const { groups } = await failureQueue(filters, {
     category: first(raw.category),
     state: first(raw.state),
     assignee: first(raw.assignee) === 'me' ? viewer.id : first(raw.assignee),
     signature: first(raw.signature),
     entityType: first(raw.entity),
   });
-  const groups = sortGroups(groupBySignature(items), first(raw.sort));
   return jsonOrCsv(
     request,
     'failures',
-    groups.map((g) => ({
+    sortGroups(groups, first(raw.sort)).map((g) => ({
       signature_hash: g.signatureHash,
       signature: g.signature,
       category: g.category,
