@@ -32,8 +32,8 @@ export function recordSignature(category: string, message: string): RecordSignat
  * Gives every (category, message) of a failing record its signature in ClickHouse
  * (error_signatures, this normaliser's version), so the failure queue groups in SQL. Finds the
  * pairs it lacks with an anti-join (normally none: the case sync fills them every 30 s, and the
- * queue calls this before grouping so a record that failed since is not left out), normalises
- * them here and inserts them. With `refresh` (the case sync) it also writes again the rows older
+ * queue calls this when its grouping finds a record without one, so a record that failed since
+ * is not left out), normalises them here and inserts them. With `refresh` (the case sync) it also writes again the rows older
  * than SIGNATURE_REFRESH_DAYS, so those of records that keep failing never expire. Returns how
  * many rows it wrote.
  */
