@@ -701,7 +701,7 @@ export function modifyTtl(table: string, timeExpression: string, days: number, t
 /**
  * A table of lib/slo/hourly.ts's kept figures: rows per SLI (sli_key, on one shard), the latest
  * computation (computed_at) replacing older ones. Hourly rows expire after 62 days, longer
- * than any SLO window.
+ * than any SLO window. Read with FINAL after a small insert every minute, so kept compact.
  */
 function keptSloTable(name: string, columns: string, orderBy: string, hourly: boolean): TableSpec {
   return {
@@ -711,6 +711,7 @@ function keptSloTable(name: string, columns: string, orderBy: string, hourly: bo
     shardingKey: 'cityHash64(sli_key)',
     columns: `  sli_key String,\n  ${columns},\n  computed_at DateTime64(3, 'UTC')`,
     tail: `ORDER BY ${orderBy}${hourly ? '\nTTL hour + INTERVAL 62 DAY' : ''}`,
+    settings: COMPACT_STATE_SETTINGS,
   };
 }
 

@@ -94,6 +94,7 @@ describe('ClickHouse DDL', () => {
     assert.match(hours ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY \(sli_key, hour\)/);
     assert.match(worst ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY \(sli_key, hour, slot\)/);
     assert.match(refreshes ?? '', /ENGINE = ReplacingMergeTree\(computed_at\)\nORDER BY sli_key/);
+    for (const table of [hours, worst, refreshes]) assert.match(table ?? '', /SETTINGS min_age_to_force_merge_seconds = 300$/);
     const cluster = sloHourStatements({ database: 'plumbline', cluster: 'prod' });
     assert.equal(cluster[1], 'CREATE TABLE IF NOT EXISTS slo_hours ON CLUSTER prod AS slo_hours_local ENGINE = Distributed(prod, plumbline, slo_hours_local, cityHash64(sli_key))');
   });
