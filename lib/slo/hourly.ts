@@ -377,8 +377,9 @@ export async function ledgerHourlyFigures(
     anyKept ? keptWorst(source, key, fromHour, computeFrom, now) : Promise.resolve([]),
     computeHours(source, def, now, computeFrom),
   ]);
-  // Nothing to keep when no hour closed since the last computation and it is recent (the minute job keeps it so).
-  const nothingNew = previous !== null && computeFrom >= closedUntil && computedAt.getTime() - previous.computedAtMs < REFRESH_MS;
+  // A page keeps nothing when no hour closed since the last computation and that is recent (the
+  // minute job keeps it so); the job always keeps what it computed, which is what pages show.
+  const nothingNew = reader === 'page' && previous !== null && computeFrom >= closedUntil && computedAt.getTime() - previous.computedAtMs < REFRESH_MS;
   if (!earlierAsOf && !nothingNew) {
     const coveredFrom = anyKept && previous ? previous.coveredFromMs : fromHour;
     await keepHours(key, computed, computeFrom, Math.max(computeFrom, closedUntil), coveredFrom, now, computedAt);

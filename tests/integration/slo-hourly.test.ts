@@ -135,7 +135,7 @@ describe('kept hourly SLI figures', () => {
   it('has the minute job compute every time, and the whole window on its first run in an hour', async () => {
     const { insertRows } = await import('@/lib/clickhouse/client');
     const first = await figures(at('13:20'), 'job');
-    const again = await figures(at('13:20'), 'job');
+    const again = await figures(new Date(at('13:20').getTime() + 30_000), 'job');
     assert.notEqual(again.computedFrom, null, 'not the last computation as it was');
     // An event stamped long before it became visible (older than the visibility margin), in an hour
     // no change reopened (S2's retry, moments old, reopens 08:00 onwards): no read sees it as new.
@@ -145,5 +145,19 @@ describe('kept hourly SLI figures', () => {
     const nextHour = await figures(at('14:01'), 'job');
     assert.equal(nextHour.computedFrom, '2026-11-13T14:00:00.000Z');
     assert.deepEqual(nextHour.hours['07'], [2, 1, 1, 10_000]);
+  });
+
+  it("has every job run keep its figures, so pages show the latest run's", async () => {
+    const { insertRows } = await import('@/lib/clickhouse/client');
+    const { ledgerHourlyFigures } = await import('@/lib/slo/hourly');
+    const quiet = { ...DEF, interfaceKey: 'iface-quiet' };
+    await insertRows('sync_ledger', [{ ...event('Q1', 'failed', '11:10', anHourAgo()), interface_id: 'iface-quiet' }]);
+    const read = (now: Date, reader: 'page' | 'job') => ledgerHourlyFigures('ledger_success', quiet, now, now.getTime() - 7 * 86_400_000, reader);
+    await read(at('13:20'), 'job');
+    const second = await read(new Date(at('13:20').getTime() + 30_000), 'job');
+    assert.equal(second.computedFromMs, hour('13'), 'nothing changed: the open hour computed, and kept');
+    const page = await read(at('13:21'), 'page');
+    assert.deepEqual([page.computedFromMs, new Date(page.asOfMs).toISOString()], [null, '2026-11-20T13:20:30.000Z']);
+    assert.deepEqual(page.hours.map((h) => [new Date(h.hourMs).toISOString().slice(11, 13), h.total, h.bad]), [['11', 1, 1]]);
   });
 });
