@@ -55,7 +55,10 @@ export async function failingRecords(): Promise<FailingRecord[]> {
  * message in error_signatures; the queue groups these in ClickHouse, and a page's records are
  * then read whole by openRecordsByKey.
  */
-export const QUEUE_RECORDS_SQL = `SELECT ${QUEUE_COLUMNS}, cityHash64(last_error_category, last_error_message) AS message_hash
+/** A failing record's key in error_signatures: its message_hash, as that table computes it from category and message. */
+export const MESSAGE_HASH_SQL = 'cityHash64(last_error_category, last_error_message)';
+
+export const QUEUE_RECORDS_SQL = `SELECT ${QUEUE_COLUMNS}, ${MESSAGE_HASH_SQL} AS message_hash
   FROM ledger_exception_current
   WHERE is_open_exception
     AND last_event_at >= {from:DateTime64(3)} AND last_event_at < {to:DateTime64(3)}

@@ -1,6 +1,7 @@
 import { insertRows, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { SIGNATURE_REFRESH_DAYS } from '@/lib/clickhouse/ddl';
 import { errorSignature, signatureHash, SIGNATURE_NORMALIZER_VERSION } from '@/lib/ledger/error-signature';
+import { MESSAGE_HASH_SQL } from '@/lib/exceptions/open-records';
 
 export interface RecordSignature {
   signature: string;
@@ -43,7 +44,7 @@ export async function ensureSignatures(options: { refresh?: boolean } = {}): Pro
     `SELECT DISTINCT last_error_category AS category, last_error_message AS message
      FROM ledger_exception_current
      WHERE is_open_exception
-       AND cityHash64(last_error_category, last_error_message) NOT IN
+       AND ${MESSAGE_HASH_SQL} NOT IN
          (SELECT message_hash FROM error_signatures WHERE normalizer_version = {version:UInt32} AND created_at >= {since:DateTime64(3)})`,
     { version: SIGNATURE_NORMALIZER_VERSION, since: toClickHouseDateTime(writtenSince) },
   );

@@ -1,4 +1,4 @@
-import { ledgerHourlyFigures } from '@/lib/slo/hourly';
+import { floorHour, ledgerHourlyFigures } from '@/lib/slo/hourly';
 import {
   describeWorstSyncs,
   sliSource,
@@ -23,8 +23,6 @@ export interface SloDetail {
   asOf: Date;
 }
 
-const HOUR_MS = 3_600_000;
-
 function bucketSeconds(windowDays: number): number {
   return windowDays <= 7 ? 3600 : 6 * 3600;
 }
@@ -48,9 +46,8 @@ export async function sloDetail(def: SloQueryDefinition, now: Date, latencyDays:
   }
   const windowStartMs = now.getTime() - sloWindowSeconds(def.windowDays) * 1000;
   const figures = await ledgerHourlyFigures(source, def, now, windowStartMs);
-  const hours = figures.hours;
   const buckets = new Map<number, SliBucket>();
-  for (const h of hours) {
+  for (const h of figures.hours) {
     if (h.total === 0) continue;
     const at = Math.floor(h.hourMs / bucketMs) * bucketMs;
     const bucket = buckets.get(at) ?? { at: new Date(at).toISOString(), total: 0, bad: 0 };
@@ -58,8 +55,8 @@ export async function sloDetail(def: SloQueryDefinition, now: Date, latencyDays:
     bucket.bad += h.bad;
     buckets.set(at, bucket);
   }
-  const latencyFromMs = Math.floor((now.getTime() - latencyDays * 86_400_000) / HOUR_MS) * HOUR_MS;
-  const quantiles = hours
+  const latencyFromMs = floorHour(now.getTime() - latencyDays * 86_400_000);
+  const quantiles = figures.hours
     .filter((h) => h.latencyCount > 0 && h.hourMs >= latencyFromMs)
     .map((h) => ({ hour: new Date(h.hourMs).toISOString(), count: h.latencyCount, p50: h.p50, p95: h.p95, p99: h.p99 }));
   return {

@@ -65,7 +65,8 @@ export const INGEST_VISIBILITY_MS = 5 * 60_000;
 /** How often the kept hours' coverage is renewed when nothing closed in between (the minute job's period). */
 const REFRESH_MS = 60_000;
 
-function floorHour(ms: number): number {
+/** The start (epoch ms) of the UTC hour holding `ms`. */
+export function floorHour(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
