@@ -13,7 +13,8 @@ import { AdminFormError } from '@/lib/admin/errors';
  * (ledger_records, ledger_exception_records) and the rental state (rental_lines,
  * rental_surcharges, rental_invoices) are small and kept, so a record's status and a contract
  * line's unbilled balance outlive their raw events (an as-of date in the past, which reads the
- * events, no longer sees lines whose events expired). The kept hourly SLI figures (slo_hours)
+ * events, no longer sees lines whose events expired); so is each line's kept standing
+ * (rental_line_standing), computed from that state. The kept hourly SLI figures (slo_hours)
  * expire on their own after 62 days, longer than any SLO window, and the error signatures
  * (error_signatures, a cache of the normaliser) after 30 days unless the case sync renews them.
  */

@@ -430,6 +430,12 @@ export function contractFieldSql(column: string, attribute: string): string {
  */
 export const COMPACT_STATE_SETTINGS = 'min_age_to_force_merge_seconds = 300';
 
+/**
+ * When the row's latest event was ingested: lib/finance/line-standing.ts finds the lines that
+ * changed since it last kept their standing. Last column, as version 4 fills the tables by position.
+ */
+const LAST_INGESTED_COLUMN = `last_ingested_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))`;
+
 const RENTAL_LATEST = `Tuple(version String, contract_id String, equipment_id String, equipment_class String, project String, customer String, interface_id String)`;
 const RENTAL_TERMS = `Tuple(version String, rate_day String, rate_week String, rate_4week String, trace_id String)`;
 
@@ -444,7 +450,8 @@ export const RENTAL_LINES: TableSpec = {
   returned_at SimpleAggregateFunction(max, Nullable(DateTime64(3, 'UTC'))),
   latest SimpleAggregateFunction(max, ${RENTAL_LATEST}),
   latest_currency SimpleAggregateFunction(max, Tuple(version String, currency String)),
-  terms SimpleAggregateFunction(max, ${RENTAL_TERMS})`,
+  terms SimpleAggregateFunction(max, ${RENTAL_TERMS}),
+  ${LAST_INGESTED_COLUMN}`,
   tail: 'ORDER BY contract_line_id',
   settings: COMPACT_STATE_SETTINGS,
 };
@@ -458,7 +465,8 @@ const RENTAL_LINE_ROW = `contract_line_id,
   CAST(if(currency != '', (${EVENT_VERSION_SQL}, toString(currency)), ('', '')) AS Tuple(version String, currency String)) AS latest_currency,
   CAST(if(event_type = 'rental.dispatched', (${EVENT_VERSION_SQL}, ${contractFieldSql('rate_day', 'rate_day')}, ${contractFieldSql('rate_week', 'rate_week')},
       ${contractFieldSql('rate_four_week', 'rate_4week')}, trace_id), ('', '', '', '', ''))
-    AS ${RENTAL_TERMS}) AS terms`;
+    AS ${RENTAL_TERMS}) AS terms,
+  ingested_at AS last_ingested_at`;
 
 export const RENTAL_LINES_MV: ViewSpec = {
   name: 'rental_lines_mv',
@@ -480,13 +488,15 @@ export const RENTAL_SURCHARGES: TableSpec = {
   sync_key String,
   last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
   first_at SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
-  latest SimpleAggregateFunction(max, ${SURCHARGE_LATEST})`,
+  latest SimpleAggregateFunction(max, ${SURCHARGE_LATEST}),
+  ${LAST_INGESTED_COLUMN}`,
   tail: 'ORDER BY (contract_line_id, sync_key)',
   settings: COMPACT_STATE_SETTINGS,
 };
 
 const RENTAL_SURCHARGE_ROW = `contract_line_id, sync_key, occurred_at AS last_event_at, occurred_at AS first_at,
-  CAST((${EVENT_VERSION_SQL}, attributes['surcharge_kind'], toInt64(amount * 100)) AS ${SURCHARGE_LATEST}) AS latest`;
+  CAST((${EVENT_VERSION_SQL}, attributes['surcharge_kind'], toInt64(amount * 100)) AS ${SURCHARGE_LATEST}) AS latest,
+  ingested_at AS last_ingested_at`;
 
 export const RENTAL_SURCHARGES_MV: ViewSpec = {
   name: 'rental_surcharges_mv',
@@ -510,7 +520,8 @@ export const RENTAL_INVOICES: TableSpec = {
   last_event_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
   billed_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
   latest SimpleAggregateFunction(max, ${INVOICE_LATEST}),
-  latest_success SimpleAggregateFunction(max, Tuple(version String, cents Int64))`,
+  latest_success SimpleAggregateFunction(max, Tuple(version String, cents Int64)),
+  ${LAST_INGESTED_COLUMN}`,
   tail: 'ORDER BY (contract_line_id, interface_id, source_record_id)',
   settings: COMPACT_STATE_SETTINGS,
 };
@@ -520,7 +531,8 @@ const RENTAL_INVOICE_ROW = `contract_line_id, interface_id, source_record_id, oc
   CAST((${EVENT_VERSION_SQL}, ${MOVE_TYPE_SQL}, toString(status), toInt64(amount * 100), toString(currency),
     ${contractFieldSql('period_start', 'period_start')}, ${contractFieldSql('period_end', 'period_end')}, document_number, trace_id)
     AS ${INVOICE_LATEST}) AS latest,
-  CAST(if(status = 'succeeded', (${EVENT_VERSION_SQL}, toInt64(amount * 100)), ('', 0)) AS Tuple(version String, cents Int64)) AS latest_success`;
+  CAST(if(status = 'succeeded', (${EVENT_VERSION_SQL}, toInt64(amount * 100)), ('', 0)) AS Tuple(version String, cents Int64)) AS latest_success,
+  ingested_at AS last_ingested_at`;
 
 export const RENTAL_INVOICES_MV: ViewSpec = {
   name: 'rental_invoices_mv',
@@ -790,5 +802,78 @@ export function spanInterfaceStatements(target: DdlTarget): string[] {
   return [
     ...addColumns(OTEL_TRACES.name, [`${SPAN_INTERFACE_COLUMN} LowCardinality(String) MATERIALIZED SpanAttributes['plumbline.interface'] CODEC(ZSTD(1))`], target),
     `ALTER TABLE ${localName(OTEL_TRACES.name, target)}${onCluster(target)} MATERIALIZE COLUMN ${SPAN_INTERFACE_COLUMN}`,
+  ];
+}
+
+/**
+ * Each contract line's billing standing once every stored event counts (lib/finance/line-standing.ts):
+ * its terms, surcharge and billing points, totals, covered-until day and failing invoice, the
+ * time-independent part of its unbilled value. The latest computation of a line replaces older
+ * ones; a page evaluates only what depends on the as-of instant (billable days, age) at read.
+ */
+export const RENTAL_LINE_STANDING: TableSpec = {
+  name: 'rental_line_standing',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(contract_line_id)',
+  columns: `  contract_line_id String,
+  contract_id String,
+  equipment_id String,
+  equipment_class LowCardinality(String),
+  project LowCardinality(String),
+  customer LowCardinality(String),
+  currency LowCardinality(String),
+  interface_id LowCardinality(String),
+  dispatched_at DateTime64(3, 'UTC'),
+  off_rent_as_of Nullable(DateTime64(3, 'UTC')),
+  returned_as_of Nullable(DateTime64(3, 'UTC')),
+  rate_day String,
+  rate_week String,
+  rate_4week String,
+  rate_day_cents Int64,
+  rate_week_cents Int64,
+  rate_4week_cents Int64,
+  dispatch_trace_id String,
+  surcharge_points Array(Tuple(Int64, Int64)),
+  billing_points Array(Tuple(Int64, Int64, UInt8)),
+  surcharge_cents Int64,
+  invoiced_cents Int64,
+  credited_cents Int64,
+  covered_until String,
+  credited_from String,
+  failing_interface_id String,
+  failing_source_record_id String,
+  failing_document_number String,
+  failing_trace_id String,
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY contract_line_id',
+  settings: COMPACT_STATE_SETTINGS,
+};
+
+/** When RENTAL_LINE_STANDING was last brought up to date (computed_at) and last recomputed whole (full_at). */
+export const RENTAL_STANDING_REFRESHES: TableSpec = {
+  name: 'rental_standing_refreshes',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(scope)',
+  columns: `  scope String,
+  full_at DateTime64(3, 'UTC'),
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY scope',
+  settings: COMPACT_STATE_SETTINGS,
+};
+
+/**
+ * Version 10: the rental state tables note when each row last changed (last_ingested_at; their
+ * views are recreated to fill it, rows from before read 1970 and are covered by the first full
+ * computation), and the kept line standing with its refresh marker.
+ */
+export function rentalStandingStatements(target: DdlTarget): string[] {
+  const views = [RENTAL_LINES_MV, RENTAL_SURCHARGES_MV, RENTAL_INVOICES_MV];
+  return [
+    ...[RENTAL_LINES, RENTAL_SURCHARGES, RENTAL_INVOICES].flatMap((table) => addColumns(table.name, [LAST_INGESTED_COLUMN], target)),
+    ...views.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(view, target)]),
+    ...createTable(RENTAL_LINE_STANDING, target),
+    ...createTable(RENTAL_STANDING_REFRESHES, target),
   ];
 }

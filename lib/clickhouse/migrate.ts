@@ -7,6 +7,7 @@ import {
   errorSignatureStatements,
   eventIdIndexStatements,
   recordStateStatements,
+  rentalStandingStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'error signature per failing message, for the failure queue', statements: errorSignatureStatements },
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
   { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
+  { version: 10, name: 'rental state notes ingest time; billing standing kept per contract line', statements: rentalStandingStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -25,15 +25,14 @@
  * deliveries count once. A duplicate event_id can therefore never double-count money.
  *
  * Two sources give the same rows. The rental state tables (lib/clickhouse/ddl.ts, kept by
- * materialized views) hold one row per line, surcharge and invoice: the fast path. They
- * hold everything ever ingested, so they answer "as of" an instant only when no rental
- * event is later than it; for an earlier as-of date the rows come from the events
- * themselves, ignoring later ones.
+ * materialized views) hold one row per line, surcharge and invoice; lib/finance/line-standing.ts
+ * keeps each line's standing from them. They hold everything ever ingested, so they answer
+ * "as of" an instant only when no rental event is later than it; for an earlier as-of date
+ * the rows come from the events themselves, ignoring later ones.
  */
 import { queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { contractFieldSql, EVENT_VERSION_SQL, MOVE_TYPE_SQL, RENTAL_ACTIVITY_SQL, RENTAL_INVOICE_SQL } from '@/lib/clickhouse/ddl';
-
-export const RENTAL_ENTITY = 'rental.contract';
+import { FAILING_STATUSES } from '@/lib/ledger/event';
 
 /**
  * One invoice or credit note record referencing a contract line, as of the query's instant:
@@ -45,25 +44,31 @@ const INVOICE_TUPLE = `Tuple(interface_id String, source_record_id String, move_
 const SURCHARGE_TUPLE = `Tuple(at DateTime64(3, 'UTC'), cents Int64)`;
 
 /** Per-line activity columns from the state table, split out of their tuples outside FINAL (see ddl.ts recordCurrentSelect). */
-const STATE_ACTIVITY = `SELECT contract_line_id,
+function stateActivity(lineFilter: string): string {
+  return `SELECT contract_line_id,
     tupleElement(latest, 'contract_id') AS contract_id, tupleElement(latest, 'equipment_id') AS equipment_id,
     tupleElement(latest, 'equipment_class') AS equipment_class, tupleElement(latest, 'project') AS project,
     tupleElement(latest, 'customer') AS customer, tupleElement(latest_currency, 'currency') AS activity_currency,
     tupleElement(latest, 'interface_id') AS interface_id, dispatched_at, off_rent_at, returned_at,
     tupleElement(terms, 'rate_day') AS rate_day, tupleElement(terms, 'rate_week') AS rate_week,
     tupleElement(terms, 'rate_4week') AS rate_4week, tupleElement(terms, 'trace_id') AS dispatch_trace_id
-  FROM (SELECT * FROM rental_lines FINAL WHERE empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})`;
+  FROM (SELECT * FROM rental_lines FINAL WHERE ${lineFilter})`;
+}
 
-const STATE_SURCHARGES = `SELECT contract_line_id, first_at AS at, tupleElement(latest, 'cents') AS cents
-  FROM (SELECT * FROM rental_surcharges FINAL WHERE empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})`;
+function stateSurcharges(lineFilter: string): string {
+  return `SELECT contract_line_id, first_at AS at, tupleElement(latest, 'cents') AS cents
+  FROM (SELECT * FROM rental_surcharges FINAL WHERE ${lineFilter})`;
+}
 
-const STATE_INVOICES = `SELECT contract_line_id, interface_id, source_record_id,
+function stateInvoices(lineFilter: string): string {
+  return `SELECT contract_line_id, interface_id, source_record_id,
     tupleElement(latest, 'move_type') AS move_type, tupleElement(latest, 'status') AS last_status,
     tupleElement(latest_success, 'cents') AS billed_cents, tupleElement(latest, 'amount_cents') AS amount_cents,
     tupleElement(latest, 'currency') AS currency, billed_at,
     tupleElement(latest, 'period_start') AS period_start, tupleElement(latest, 'period_end') AS period_end,
     tupleElement(latest, 'document_number') AS document_number, tupleElement(latest, 'trace_id') AS trace_id
-  FROM (SELECT * FROM rental_invoices FINAL WHERE empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})`;
+  FROM (SELECT * FROM rental_invoices FINAL WHERE ${lineFilter})`;
+}
 
 /** The same columns straight from the events before {to}: exact for any as-of instant. */
 const EVENT_ACTIVITY = `SELECT contract_line_id,
@@ -124,29 +129,87 @@ function lineRows(activity: string, surcharges: string, invoices: string): strin
         period_end, document_number, trace_id) AS ${INVOICE_TUPLE})) AS invoices
     FROM (${invoices}) GROUP BY contract_line_id
   ) AS i ON i.contract_line_id = a.contract_line_id
-  WHERE a.dispatched_at IS NOT NULL AND a.dispatched_at < {to:DateTime64(3)}
-    AND ({project:String} = '' OR a.project = {project:String})
-    AND ({customer:String} = '' OR a.customer = {customer:String})
-    AND ({iface:String} = '' OR a.interface_id = {iface:String})
-    AND ({currency:String} = '' OR currency = {currency:String})`;
+  WHERE a.dispatched_at IS NOT NULL`;
 }
 
-const FROM_STATE = lineRows(STATE_ACTIVITY, STATE_SURCHARGES, STATE_INVOICES);
-const FROM_EVENTS = lineRows(EVENT_ACTIVITY, EVENT_SURCHARGES, EVENT_INVOICES);
+/**
+ * One row per dispatched contract line from the rental state tables, everything ever ingested:
+ * the line's terms, its surcharges (at, cents) and its invoice records (INVOICE_TUPLE).
+ * `lineFilter` is SQL over contract_line_id choosing the lines (FINAL reads only their keys).
+ */
+export function stateLinesSql(lineFilter: string): string {
+  return lineRows(stateActivity(lineFilter), stateSurcharges(lineFilter), stateInvoices(lineFilter));
+}
+
+/** The same rows from the events dated before {to} (query params: to, lines (ids, or empty for all)). */
+export const EVENT_LINES_SQL = lineRows(EVENT_ACTIVITY, EVENT_SURCHARGES, EVENT_INVOICES);
+
+/** Lines with a rental or invoice event ingested after {since} (query param), from the state tables' last_ingested_at. */
+export const LINES_INGESTED_SINCE_SQL = ['rental_lines', 'rental_surcharges', 'rental_invoices']
+  .map((table) => `SELECT contract_line_id FROM ${table} WHERE last_ingested_at > {since:DateTime64(3)}`)
+  .join(' UNION DISTINCT ');
 
 /**
- * A subquery with one row per dispatched contract line as of {to} (query params: to, lines (ids, or empty for all),
- * project, customer, iface, currency): the line's terms, its surcharges (at, cents) and its
- * invoice records (INVOICE_TUPLE). Reads the state tables unless a rental event is dated at
- * or after {to}.
+ * Whether the state tables answer as of `to`: they hold everything ever ingested, so only
+ * when no rental or invoice event is dated at or after it.
  */
-export async function contractLinesSql(to: Date): Promise<string> {
+export async function stateCovers(to: Date): Promise<boolean> {
   const latest = await queryOne<{ covered: number }>(
     `SELECT greatest((SELECT max(last_event_at) FROM rental_lines), (SELECT max(last_event_at) FROM rental_invoices)) < {to:DateTime64(3)} AS covered`,
     { to: toClickHouseDateTime(to) },
   );
-  return Number(latest?.covered) === 1 ? FROM_STATE : FROM_EVENTS;
+  return Number(latest?.covered) === 1;
 }
 
-/** Both sources, for tests that hold them to the same answer. */
-export const CONTRACT_LINE_SOURCES = { state: FROM_STATE, events: FROM_EVENTS } as const;
+/** The columns of a line's standing (standingSql), as RENTAL_LINE_STANDING keeps them. */
+export const STANDING_COLUMNS = `contract_line_id, contract_id, equipment_id, equipment_class, project, customer, currency, interface_id,
+  dispatched_at, off_rent_as_of, returned_as_of, rate_day, rate_week, rate_4week, rate_day_cents, rate_week_cents, rate_4week_cents,
+  dispatch_trace_id, surcharge_points, billing_points, surcharge_cents, invoiced_cents, credited_cents, covered_until, credited_from,
+  failing_interface_id, failing_source_record_id, failing_document_number, failing_trace_id`;
+
+const FAILING_SQL = FAILING_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Each line's billing standing as of the instant `t` (an SQL expression), over line rows
+ * (stateLinesSql, EVENT_LINES_SQL): what happened before `t` counts, as the dashboard's `to`
+ * is exclusive. Everything of its unbilled value that does not depend on how long it has
+ * been on rent:
+ *   - off-rent and return, if before `t`;
+ *   - surcharge points (at, cents) and billing points (first successful sync, cents, whether
+ *     a credit note) before `t`, in order, and their totals: an invoice bills from its first successful
+ *     sync, a credit note likewise takes back;
+ *   - covered_until: the first day no successfully synced invoice period covers, walking the
+ *     periods from dispatch in order (a gap stops the walk); credited_from: the earliest period
+ *     a credit note reopens;
+ *   - the failing invoice (failed, retrying or dead-lettered and never synced), first by record id.
+ */
+export function standingSql(lines: string, t: string): string {
+  const billed = `ifNull(i.billed_at < ${t}, 0) AND i.status != 'cancelled'`;
+  return `SELECT ${STANDING_COLUMNS}
+  FROM (
+    SELECT *,
+      if(off_rent_at < ${t}, off_rent_at, NULL) AS off_rent_as_of, if(returned_at < ${t}, returned_at, NULL) AS returned_as_of,
+      arraySort(arrayFilter(p -> p.1 < t_ms, arrayMap(s -> (toUnixTimestamp64Milli(s.at), s.cents), surcharges))) AS surcharge_points,
+      arraySort(arrayMap(i -> (toUnixTimestamp64Milli(assumeNotNull(i.billed_at)), i.billed_cents, i.move_type = 'out_refund'),
+        arrayFilter(i -> ${billed}, invoices))) AS billing_points,
+      arraySum(p -> p.2, surcharge_points) AS surcharge_cents,
+      arraySum(p -> if(p.3, 0, p.2), billing_points) AS invoiced_cents,
+      arraySum(p -> if(p.3, p.2, 0), billing_points) AS credited_cents,
+      arrayFold((acc, p) -> if(acc.2 OR p.1 > acc.1, (acc.1, true), (greatest(acc.1, p.2), false)),
+        arraySort(arrayMap(i -> (i.period_start, i.period_end),
+          arrayFilter(i -> i.move_type = 'out_invoice' AND i.period_start != '' AND i.period_end != '' AND ${billed}, invoices))),
+        (toString(toDate(dispatched_at, 'UTC')), false)).1 AS covered_until,
+      arraySort(arrayMap(i -> i.period_start, arrayFilter(i -> i.move_type = 'out_refund' AND i.period_start != '' AND ${billed}, invoices)))[1] AS credited_from,
+      arrayFirst(i -> i.status IN (${FAILING_SQL}) AND NOT ifNull(i.billed_at < ${t}, 0), arraySort(i -> i.source_record_id, invoices)) AS failing_invoice,
+      failing_invoice.interface_id AS failing_interface_id, failing_invoice.source_record_id AS failing_source_record_id,
+      failing_invoice.document_number AS failing_document_number, failing_invoice.trace_id AS failing_trace_id
+    FROM (SELECT *, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${lines}))
+    WHERE toUnixTimestamp64Milli(dispatched_at) < t_ms
+  )`;
+}
+
+/** The dashboard filters (query params project, customer, iface, currency) over a line's standing. */
+export const LINE_FILTER_SQL = `({project:String} = '' OR project = {project:String})
+    AND ({customer:String} = '' OR customer = {customer:String})
+    AND ({iface:String} = '' OR interface_id = {iface:String})
+    AND ({currency:String} = '' OR currency = {currency:String})`;

@@ -9,9 +9,9 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { contractLinesSql } from '@/lib/finance/rental-queries';
+import { keptStandingSql } from '@/lib/finance/line-standing';
+import { EVENT_LINES_SQL, LINE_FILTER_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
-import { FAILING_STATUSES } from '@/lib/ledger/event';
 
 export const UNBILLED_CAUSES = ['invoice_failing', 'returned_not_invoiced', 'on_rent_past_cycle', 'in_cycle'] as const;
 export type UnbilledCause = (typeof UNBILLED_CAUSES)[number];
@@ -67,7 +67,6 @@ export interface UnbilledLine {
 }
 
 const DAY_MS = 86_400_000;
-const FAILING_SQL = FAILING_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
  * The cheapest charge, in cents, for `d` days at day/week/4-week rates `D`, `W`, `F` (cents),
@@ -89,54 +88,55 @@ const BUCKET_SQL = `multiIf(${AGING_BUCKETS.filter((b) => Number.isFinite(b.max)
   .map((b) => `age_days <= ${b.max}, '${b.key}'`)
   .join(', ')}, '${AGING_BUCKETS[AGING_BUCKETS.length - 1]!.key}')`;
 
-/** What the money maths needs of a line, as plain numbers: all the trend copies to each of its instants. */
-const MONEY_INPUTS = `toUnixTimestamp64Milli(dispatched_at) AS dispatched_ms,
-    toUnixTimestamp64Milli(off_rent_at) AS off_rent_ms,
-    arrayMap(s -> (toUnixTimestamp64Milli(s.at), s.cents), surcharges) AS surcharge_points,
-    arrayMap(i -> (toUnixTimestamp64Milli(assumeNotNull(i.billed_at)), i.billed_cents, i.move_type = 'out_refund'),
-      arrayFilter(i -> i.billed_at IS NOT NULL AND i.status != 'cancelled', invoices)) AS billing_points`;
-
 /**
- * A line's money as of `tMs` (epoch milliseconds, an SQL expression), over MONEY_INPUTS: what
- * happened before it counts, as the dashboard's `to` is exclusive. An invoice bills from its
- * first successful sync, a credit note likewise takes back.
+ * The money of a line as of `tMs` (epoch milliseconds, an SQL expression) from its standing's
+ * columns (rental-queries.ts standingSql) and the totals surcharge_cents, invoiced_cents and
+ * credited_cents as of `tMs`: billable days from dispatch to off-rent or `tMs`, their cheapest
+ * price, plus surcharges, less what was billed. Needs dispatched_ms and off_rent_ms.
  */
-function moneyAt(tMs: string): string {
+function chargesAt(tMs: string): string {
   return `if(off_rent_ms < ${tMs}, off_rent_ms, NULL) AS off_rent_as_of_ms,
     toInt64(greatest(1, ceil((coalesce(off_rent_as_of_ms, ${tMs}) - dispatched_ms) / ${DAY_MS}))) AS billable_days,
     ${cheapestCentsSql('billable_days', 'rate_day_cents', 'rate_week_cents', 'rate_4week_cents')} AS rental_cents,
-    arraySum(p -> if(p.1 < ${tMs}, p.2, 0), surcharge_points) AS surcharge_cents,
     rental_cents + surcharge_cents AS accrued_cents,
-    arraySum(p -> if(p.1 < ${tMs} AND NOT p.3, p.2, 0), billing_points) AS invoiced_cents,
-    arraySum(p -> if(p.1 < ${tMs} AND p.3, p.2, 0), billing_points) AS credited_cents,
     invoiced_cents - credited_cents AS billed_cents,
     greatest(0, accrued_cents - billed_cents) AS unbilled_cents`;
 }
 
+/** The standing's totals as of an earlier instant `tMs`, from its surcharge and billing points. */
+function totalsAt(tMs: string): string {
+  return `arraySum(p -> if(p.1 < ${tMs}, p.2, 0), surcharge_points) AS surcharge_cents,
+    arraySum(p -> if(p.1 < ${tMs} AND NOT p.3, p.2, 0), billing_points) AS invoiced_cents,
+    arraySum(p -> if(p.1 < ${tMs} AND p.3, p.2, 0), billing_points) AS credited_cents`;
+}
+
+const TIMES_MS = `toUnixTimestamp64Milli(dispatched_at) AS dispatched_ms, toUnixTimestamp64Milli(off_rent_as_of) AS off_rent_ms`;
+
 /**
- * Every figure of a line as of the instant `t` (an SQL expression), over the rows of
- * contractLinesSql: its money (moneyAt), then how old the oldest unbilled day is and why.
+ * Every figure of a line as of `filters.to` over its standing as of then: its money
+ * (chargesAt), then how old the oldest unbilled day is and why.
  */
-function evaluatedLines(source: string, t: string): string {
-  const billed = `ifNull(i.billed_at < ${t}, 0) AND i.status != 'cancelled'`;
-  return `SELECT *, ${moneyAt('t_ms')},
-    if(off_rent_at < ${t}, off_rent_at, NULL) AS off_rent_as_of,
-    if(returned_at < ${t}, returned_at, NULL) AS returned_as_of,
+function evaluatedLines(standing: string): string {
+  const t = '{to:DateTime64(3)}';
+  return `SELECT *, ${chargesAt('t_ms')},
     toString(toDate(coalesce(off_rent_as_of, ${t}), 'UTC')) AS end_day,
-    arrayFold((acc, p) -> if(acc.2 OR p.1 > acc.1, (acc.1, true), (greatest(acc.1, p.2), false)),
-      arraySort(arrayMap(i -> (i.period_start, i.period_end),
-        arrayFilter(i -> i.move_type = 'out_invoice' AND i.period_start != '' AND i.period_end != '' AND ${billed}, invoices))),
-      (toString(toDate(dispatched_at, 'UTC')), false)).1 AS covered_until,
-    arraySort(arrayMap(i -> i.period_start, arrayFilter(i -> i.move_type = 'out_refund' AND i.period_start != '' AND ${billed}, invoices)))[1] AS credited_from,
     multiIf(covered_until < end_day, covered_until, credited_from != '', credited_from, end_day) AS oldest_unbilled_day,
     toInt64(greatest(0, floor((t_ms - toUnixTimestamp(toDateTime(toDate(oldest_unbilled_day), 'UTC')) * 1000) / ${DAY_MS}))) AS age_days,
     ${BUCKET_SQL} AS bucket,
-    arrayFirst(i -> i.status IN (${FAILING_SQL}) AND NOT ifNull(i.billed_at < ${t}, 0), arraySort(i -> i.source_record_id, invoices)) AS failing_invoice,
-    multiIf(failing_invoice.source_record_id != '', 'invoice_failing',
+    multiIf(failing_source_record_id != '', 'invoice_failing',
       off_rent_as_of IS NOT NULL OR returned_as_of IS NOT NULL, 'returned_not_invoiced',
       age_days >= ${DAYS_PER_FOUR_WEEKS}, 'on_rent_past_cycle', 'in_cycle') AS cause
-  FROM (SELECT *, ${MONEY_INPUTS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${source}))
-  WHERE dispatched_ms < t_ms`;
+  FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${standing}))`;
+}
+
+/**
+ * The standing of the lines matching `filters` as of `filters.to` (query params of
+ * queryParams): kept (lib/finance/line-standing.ts) when no rental event is dated at or after
+ * it, else from the events before it.
+ */
+async function standingAsOf(to: Date): Promise<string> {
+  if (await stateCovers(to)) return keptStandingSql();
+  return `SELECT * FROM (${standingSql(EVENT_LINES_SQL, '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
 }
 
 interface LineRow {
@@ -179,8 +179,7 @@ const LINE_COLUMNS = `contract_line_id, contract_id, equipment_id, equipment_cla
   if(isNull(returned_as_of), NULL, toString(returned_as_of)) AS returned_as_of,
   billable_days, rental_cents, surcharge_cents, accrued_cents, invoiced_cents, credited_cents, billed_cents, unbilled_cents,
   oldest_unbilled_day, age_days, bucket, cause,
-  failing_invoice.interface_id AS failing_interface_id, failing_invoice.source_record_id AS failing_source_record_id,
-  failing_invoice.document_number AS failing_document_number, failing_invoice.trace_id AS failing_trace_id, dispatch_trace_id`;
+  failing_interface_id, failing_source_record_id, failing_document_number, failing_trace_id, dispatch_trace_id`;
 
 /** toString(DateTime64) gives `YYYY-MM-DD hh:mm:ss.sss` in UTC. */
 function toIso(value: string): string {
@@ -273,7 +272,7 @@ async function groupTotals(source: string, filters: DashboardFilters): Promise<G
     `SELECT dim.1 AS dimension, dim.2 AS key, if(dimension = 'contracts', '', currency) AS money_currency,
             count() AS lines, uniqExactIf(contract_id, dimension = 'contracts') AS contracts, sum(unbilled_cents) AS cents,
             argMinIf(contract_line_id, (-age_days, -unbilled_cents, contract_line_id), dimension = 'contracts') AS oldest_line
-     FROM (${evaluatedLines(source, '{to:DateTime64(3)}')})
+     FROM (${evaluatedLines(source)})
      ARRAY JOIN [('total', ''), ('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
                  ('equipment_class', equipment_class)] AS dim
      WHERE unbilled_cents > 0
@@ -308,7 +307,7 @@ export const UNBILLED_SORT_KEYS = Object.keys(SORT_COLUMNS);
 /** The lines `ids`, in that order, every figure as of `filters.to`. */
 async function linesById(source: string, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source, '{to:DateTime64(3)}')})`, queryParams(filters, { lines: ids }));
+  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source)})`, queryParams(filters, { lines: ids }));
   const byId = new Map(rows.map((r) => [r.contract_line_id, toLine(r)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -328,7 +327,7 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
 
 /** Headline, aging, causes and breakdowns of the lines with something unbilled as of `filters.to`. */
 export async function unbilledSummary(filters: DashboardFilters): Promise<UnbilledSummary> {
-  const source = await contractLinesSql(filters.to);
+  const source = await standingAsOf(filters.to);
   const groups = await groupTotals(source, filters);
   const oldestLine = groups.find((g) => g.dimension === 'contracts')?.oldestLine;
   const [oldest] = oldestLine ? await linesById(source, filters, [oldestLine]) : [];
@@ -367,12 +366,12 @@ export async function unbilledSummary(filters: DashboardFilters): Promise<Unbill
  * alone, then only its lines are read in full.
  */
 export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
-  const source = await contractLinesSql(filters.to);
+  const source = await standingAsOf(filters.to);
   const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
   const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
   const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
   const params = queryParams(filters, { cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
-  const evaluated = evaluatedLines(source, '{to:DateTime64(3)}');
+  const evaluated = evaluatedLines(source);
   if (options.allPages) {
     return (await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluated}) WHERE ${where} ORDER BY ${orderBy}`, params)).map(toLine);
   }
@@ -385,7 +384,7 @@ export async function unbilledLines(filters: DashboardFilters, table: TableParam
 
 /** One contract line as of `asOf`, billed or not; null when it has no dispatch by then. */
 export async function unbilledLine(contractLineId: string, asOf: Date): Promise<UnbilledLine | null> {
-  const [line] = await linesById(await contractLinesSql(asOf), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
+  const [line] = await linesById(await standingAsOf(asOf), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
   return line ?? null;
 }
 
@@ -410,15 +409,15 @@ function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
  */
 export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoint[]> {
   const instants = trendInstants(filters.from, filters.to);
-  const source = await contractLinesSql(filters.to);
+  const source = await standingAsOf(filters.to);
   const rows = await queryRows<{ instant: string; currency: string; cents: number }>(
     `SELECT toString(instant) AS instant, currency, sum(unbilled_cents) AS cents
      FROM (
-       SELECT instant, currency, ${moneyAt('instant_ms')}
+       SELECT instant, currency, ${chargesAt('instant_ms')}
        FROM (
-         SELECT currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, surcharge_points, billing_points,
+         SELECT currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
                 instant, toUnixTimestamp64Milli(instant) AS instant_ms
-         FROM (SELECT *, ${MONEY_INPUTS} FROM (${source}))
+         FROM (SELECT *, ${TIMES_MS} FROM (${source}))
          ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms, {instants:Array(DateTime64(3))}) AS instant
        )
      )

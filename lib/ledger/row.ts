@@ -1,6 +1,14 @@
 import { toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { defaultSyncKey, type LedgerEvent } from '@/lib/ledger/event';
 
+/**
+ * Longest an event stamped `ingested_at` takes to become visible in ClickHouse, clock
+ * differences between ingest and web hosts included (the ingest queue bounds its own wait to
+ * seconds). What is kept from stored events and brought up to date by what was ingested
+ * since (lib/slo/hourly.ts, lib/finance/line-standing.ts) reaches back this far.
+ */
+export const INGEST_VISIBILITY_MS = 5 * 60_000;
+
 /** One sync_ledger row as inserted (JSONEachRow): the column layout of lib/clickhouse/ddl.ts. */
 export interface LedgerRow {
   event_id: string;

@@ -6,5 +6,6 @@ import '@/lib/slo/jobs';
 import '@/lib/webhooks/jobs';
 import '@/lib/exceptions/jobs';
 import '@/lib/admin/jobs';
+import '@/lib/finance/jobs';
 
 export {};

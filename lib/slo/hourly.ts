@@ -1,4 +1,5 @@
 import { insertRows, queryOne, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 import { listSlos } from '@/lib/slo/definitions';
 import { EVALUATION_FRESH_MS } from '@/lib/slo/status';
 import {
@@ -56,11 +57,6 @@ export interface HourlyFigures {
 
 const HOUR_MS = 3_600_000;
 const LOOKBACK_MS = LATENCY_LOOKBACK_SECONDS * 1000;
-/**
- * Longest an admitted event takes to become visible in ClickHouse, clock differences between
- * ingest and web hosts included (the ingest queue bounds its own wait to seconds).
- */
-export const INGEST_VISIBILITY_MS = 5 * 60_000;
 
 /** How often the kept hours' coverage is renewed when nothing closed in between (the minute job's period). */
 const REFRESH_MS = 60_000;

@@ -9,6 +9,7 @@ import {
   modifyTtl,
   OTEL_TRACES,
   recordStateStatements,
+  rentalStandingStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -61,6 +62,20 @@ describe('ClickHouse DDL', () => {
       assert.match(local ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300$/);
       assert.ok(distributed?.includes('ENGINE = Distributed') && !distributed.includes('SETTINGS'));
     }
+  });
+
+  it('notes ingest time in the rental state and keeps each line\'s standing in version 10, views recreated on the shards', () => {
+    const statements = rentalStandingStatements({ database: 'plumbline', cluster: 'prod' });
+    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) {
+      assert.ok(statements.includes(`ALTER TABLE ${table}_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS last_ingested_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))`));
+      const drop = statements.indexOf(`DROP VIEW IF EXISTS ${table}_mv_local ON CLUSTER prod SYNC`);
+      const create = statements.findIndex((s) => s.startsWith(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${table}_mv_local ON CLUSTER prod TO ${table}_local AS`));
+      assert.ok(drop >= 0 && create === drop + 1, `${table}: view dropped, then created again`);
+      assert.match(statements[create] ?? '', /ingested_at AS last_ingested_at/);
+    }
+    const standing = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_line_standing_local '));
+    assert.match(standing ?? '', /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_line_standing_local', '\{replica\}', computed_at\)\nORDER BY contract_line_id/);
+    assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_line_standing ON CLUSTER prod AS rental_line_standing_local ENGINE = Distributed(prod, plumbline, rental_line_standing_local, cityHash64(contract_line_id))'));
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { useTestStores, type TestStores } from '../support/stores';
+
+/**
+ * The kept billing standing of contract lines (lib/finance/line-standing.ts) on real chDB:
+ * computed whole at first, then only for lines with events ingested since, reaching back the
+ * visibility margin, and whole again by the job each hour. Times are relative to T, the test's
+ * start; `ingested_at` is set on each event as ingest would have stamped it.
+ */
+let stores: TestStores;
+let refreshLineStanding: typeof import('@/lib/finance/line-standing').refreshLineStanding;
+let insertRows: typeof import('@/lib/clickhouse/client').insertRows;
+let queryRows: typeof import('@/lib/clickhouse/client').queryRows;
+let toClickHouseDateTime: typeof import('@/lib/clickhouse/client').toClickHouseDateTime;
+
+const T = Date.now();
+const MIN = 60_000;
+const at = (ms: number) => new Date(ms);
+let seq = 0;
+
+function rentalEvent(line: string, type: string, occurredAt: string, ingestedAtMs: number, extra: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    event_id: `ev-${seq}`, sync_key: `sk-${seq}`, interface_id: 'rental-dispatch', source_system: 'rentaldesk', target_system: 'odoo',
+    entity_type: 'rental.contract', event_type: type, operation: 'upsert', source_record_id: line, status: 'succeeded',
+    occurred_at: occurredAt, ingested_at: toClickHouseDateTime(at(ingestedAtMs)), currency: 'USD', project: 'JOB-1', customer: 'Acme Build',
+    contract_id: line.split('-L')[0], contract_line_id: line, equipment_id: `EQ-${line}`, equipment_class: 'Excavator',
+    attributes: type === 'rental.dispatched' ? { rate_day: '100', rate_week: '300', rate_4week: '800' } : {},
+    ...extra,
+  };
+}
+
+function invoiceEvent(line: string, record: string, amount: number, ingestedAtMs: number) {
+  return rentalEvent(line, 'invoice.sync', '2026-11-10 09:00:00', ingestedAtMs, {
+    interface_id: 'rental-invoicing', entity_type: 'account.move', source_record_id: record, amount, document_number: record,
+    attributes: { move_type: 'out_invoice', period_start: '2026-11-01', period_end: '2026-11-08' },
+  });
+}
+
+interface KeptLine {
+  contract_line_id: string;
+  computed_at_ms: number;
+  off_rent_as_of: string | null;
+  surcharge_cents: number;
+  invoiced_cents: number;
+}
+
+async function kept(): Promise<Map<string, KeptLine>> {
+  const rows = await queryRows<KeptLine>(
+    `SELECT contract_line_id, toUnixTimestamp64Milli(computed_at) AS computed_at_ms, off_rent_as_of, surcharge_cents, invoiced_cents
+     FROM rental_line_standing FINAL ORDER BY contract_line_id`,
+  );
+  return new Map(rows.map((r) => [r.contract_line_id, { ...r, computed_at_ms: Number(r.computed_at_ms), surcharge_cents: Number(r.surcharge_cents), invoiced_cents: Number(r.invoiced_cents) }]));
+}
+
+async function lastRun(): Promise<number> {
+  const [row] = await queryRows<{ ms: number }>(`SELECT toUnixTimestamp64Milli(computed_at) AS ms FROM rental_standing_refreshes FINAL`);
+  return Number(row?.ms);
+}
+
+beforeAll(async () => {
+  stores = await useTestStores();
+  ({ refreshLineStanding } = await import('@/lib/finance/line-standing'));
+  ({ insertRows, queryRows, toClickHouseDateTime } = await import('@/lib/clickhouse/client'));
+  await insertRows('sync_ledger', [
+    rentalEvent('RC-1-L1', 'rental.dispatched', '2026-11-01 08:00:00', T - 180 * MIN),
+    rentalEvent('RC-2-L1', 'rental.dispatched', '2026-11-02 08:00:00', T - 180 * MIN),
+  ]);
+});
+
+afterAll(async () => {
+  await stores.cleanup();
+});
+
+describe('kept contract-line standing', () => {
+  it('computes every line at first, then only the lines with an event ingested since', async () => {
+    assert.equal(await refreshLineStanding('page', at(T - 60 * MIN)), true, 'nothing kept yet: every line');
+    let lines = await kept();
+    assert.deepEqual([...lines.values()].map((l) => l.computed_at_ms), [T - 60 * MIN, T - 60 * MIN]);
+
+    await insertRows('sync_ledger', [invoiceEvent('RC-1-L1', 'INV-1', 700, T - 50 * MIN)]);
+    assert.equal(await refreshLineStanding('page', at(T - 45 * MIN)), false);
+    lines = await kept();
+    assert.equal(lines.get('RC-1-L1')?.invoiced_cents, 70000);
+    assert.equal(lines.get('RC-1-L1')?.computed_at_ms, T - 45 * MIN, 'the changed line computed again');
+    assert.equal(lines.get('RC-2-L1')?.computed_at_ms, T - 60 * MIN, 'the other kept as it was');
+  });
+
+  it('reaches back the visibility margin for an event that became visible late', async () => {
+    // Stamped two minutes before the last computation, visible only after it.
+    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.off_rent', '2026-11-09 08:00:00', T - 47 * MIN)]);
+    await refreshLineStanding('page', at(T - 40 * MIN));
+    assert.equal((await kept()).get('RC-2-L1')?.off_rent_as_of, '2026-11-09T08:00:00.000Z');
+  });
+
+  it('picks up an event visible later than the margin when the job computes every line, once an hour', async () => {
+    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 09:00:00', T - 55 * MIN, { amount: 50 })]);
+    await refreshLineStanding('page', at(T - 35 * MIN));
+    assert.equal(await refreshLineStanding('job', at(T - 30 * MIN)), false, 'the last full computation is half an hour old');
+    assert.equal((await kept()).get('RC-2-L1')?.surcharge_cents, 0, 'fifteen minutes late: past the margin');
+    assert.equal(await refreshLineStanding('job', at(T)), true);
+    assert.equal((await kept()).get('RC-2-L1')?.surcharge_cents, 5000);
+  });
+
+  it('writes nothing for a page when nothing changed; the job notes every run', async () => {
+    await refreshLineStanding('page', at(T + MIN));
+    assert.equal(await lastRun(), T);
+    await refreshLineStanding('job', at(T + 2 * MIN));
+    assert.equal(await lastRun(), T + 2 * MIN);
+  });
+
+  it('brings the standing up to date before the dashboard reads it', async () => {
+    const { unbilledLine } = await import('@/lib/finance/unbilled');
+    const asOf = new Date('2026-11-20T00:00:00Z');
+    assert.equal((await unbilledLine('RC-2-L1', asOf))?.invoicedCents, 0);
+    await insertRows('sync_ledger', [invoiceEvent('RC-2-L1', 'INV-2', 400, Date.now())]);
+    const line = await unbilledLine('RC-2-L1', asOf);
+    assert.equal(line?.invoicedCents, 40000);
+    assert.equal(line?.oldestUnbilledDay, '2026-11-08', 'the invoiced period counts as covered');
+  });
+
+  it('version 10 adds the ingest time to a store from before it, and the first read computes every line', async () => {
+    const { command } = await import('@/lib/clickhouse/client');
+    const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
+    const { unbilledLine } = await import('@/lib/finance/unbilled');
+    const asOf = new Date('2026-11-20T00:00:00Z');
+    const before = await unbilledLine('RC-2-L1', asOf);
+    for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
+    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes']) await command(`DROP TABLE ${table}`);
+    await command('DELETE FROM plumbline_schema_migrations WHERE version = 10');
+    assert.deepEqual(await migrateClickHouse(), [10]);
+    assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
+    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
+    assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
+  });
+});
