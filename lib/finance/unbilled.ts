@@ -3,9 +3,10 @@
  * off-rent or → the as-of instant, cheapest day/week/4-week combination, plus surcharges)
  * minus billed (successfully synced customer invoices for the line, less credit notes).
  *
- * All of it runs in ClickHouse on the per-line rows of lib/finance/rental-queries.ts, so a
- * page reads totals, breakdowns, a trend and one page of lines, never every line (10 M
- * events held 500 k lines in the benchmark). Money is in integer cents throughout.
+ * All of it runs in ClickHouse on each line's billing standing (lib/finance/rental-queries.ts
+ * standingSql; kept by lib/finance/line-standing.ts), which holds everything but the time on
+ * rent, so a page reads totals, breakdowns, a trend and one page of lines, never every line
+ * (10 M events held 500 k lines in the benchmark). Money is in integer cents throughout.
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
@@ -403,34 +404,50 @@ function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
 }
 
 /**
+ * When a line's unbilled value stops changing (epoch ms): once it is off rent and its last
+ * surcharge and billing are past; never while on rent. Needs off_rent_ms.
+ */
+const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
+    greatest(assumeNotNull(off_rent_ms), arrayMax(p -> p.1, surcharge_points), arrayMax(p -> p.1, billing_points))) AS settled_ms`;
+
+/**
  * Unbilled value at each trend instant: the same per-line maths as the summary, as of each
  * instant, on the lines as of `filters.to` (a line's dispatch, off-rent, surcharges and
- * billing each count from their own time; its terms are the latest known).
+ * billing each count from their own time; its terms are the latest known). A line is priced
+ * at each instant from its dispatch until it settles (SETTLED_MS); at every later instant its
+ * value is the one it has as of `to`, so settled lines are summed once, by the first instant
+ * after they settle, and carried forward.
  */
 export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoint[]> {
   const instants = trendInstants(filters.from, filters.to);
   const source = await standingAsOf(filters.to);
-  const rows = await queryRows<{ instant: string; currency: string; cents: number }>(
-    `SELECT toString(instant) AS instant, currency, sum(unbilled_cents) AS cents
+  const rows = await queryRows<{ settled: number; instant_index: number; currency: string; cents: number }>(
+    `SELECT 0 AS settled, indexOf({instants:Array(DateTime64(3))}, instant) AS instant_index, currency, sum(unbilled_cents) AS cents
      FROM (
        SELECT instant, currency, ${chargesAt('instant_ms')}
        FROM (
          SELECT currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
                 instant, toUnixTimestamp64Milli(instant) AS instant_ms
-         FROM (SELECT *, ${TIMES_MS} FROM (${source}))
-         ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms, {instants:Array(DateTime64(3))}) AS instant
+         FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS} FROM (${source})))
+         ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms AND toUnixTimestamp64Milli(x) <= settled_ms,
+           {instants:Array(DateTime64(3))}) AS instant
        )
      )
      WHERE unbilled_cents > 0
-     GROUP BY instant, currency`,
+     GROUP BY instant_index, currency
+     UNION ALL
+     SELECT 1 AS settled, arrayFirstIndex(x -> toUnixTimestamp64Milli(x) > greatest(settled_ms, dispatched_ms), {instants:Array(DateTime64(3))}) AS instant_index,
+       currency, sum(unbilled_cents) AS cents
+     FROM (SELECT *, ${chargesAt('t_ms')} FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli({to:DateTime64(3)}) AS t_ms FROM (${source}))))
+     WHERE instant_index > 0 AND unbilled_cents > 0
+     GROUP BY instant_index, currency`,
     queryParams(filters, { instants: instants.map(toClickHouseDateTime) }),
   );
-  const byInstant = new Map<string, CurrencyTotals>();
+  const points: CurrencyTotals[] = instants.map(() => ({}));
   for (const r of rows) {
-    const at = toIso(r.instant);
-    const totals = byInstant.get(at) ?? {};
-    add(totals, r.currency, Number(r.cents));
-    byInstant.set(at, totals);
+    const first = Number(r.instant_index) - 1;
+    const last = Number(r.settled) === 1 ? instants.length - 1 : first;
+    for (let i = first; i <= last; i++) add(points[i]!, r.currency, Number(r.cents));
   }
-  return instants.map((t) => ({ at: t.toISOString(), unbilledCents: byInstant.get(t.toISOString()) ?? {} }));
+  return instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: points[i]! }));
 }
