@@ -355,7 +355,15 @@ try {
     { page: UNBILLED, name: 'page (summary + trend + table page + filter options)', run: () => unbilledPage(defaults) },
     { page: UNBILLED, name: `page, project ${project}`, run: () => unbilledPage(byProject) },
     { page: UNBILLED, name: 'unbilledSummary (also the overview tile)', run: () => unbilledSummary(defaults) },
-    { page: UNBILLED, name: 'unbilledTrend (45 instants)', run: () => unbilledTrend(defaults) },
+    { page: UNBILLED, name: 'unbilledTrend, view kept', run: () => unbilledTrend(defaults) },
+    {
+      page: UNBILLED,
+      name: 'unbilledTrend, computed (no view kept: first view, or lines changed)',
+      run: async () => {
+        await command('TRUNCATE TABLE rental_trend_views');
+        return unbilledTrend(defaults);
+      },
+    },
     { page: UNBILLED, name: 'unbilledLines, page 1', run: () => unbilledLines(defaults, unbilledTable) },
     { page: UNBILLED, name: 'filterOptions(rental.contract)', run: () => filterOptions(['rental.contract']) },
     { page: UNBILLED, name: 'API: all lines (CSV export)', run: () => unbilledLines(defaults, unbilledTable, { allPages: true }) },

@@ -864,9 +864,26 @@ export const RENTAL_STANDING_REFRESHES: TableSpec = {
 };
 
 /**
+ * The unbilled-rentals trend of each view (lib/finance/kept-trends.ts): per-currency totals at
+ * each of its instants, as computed at computed_at, the latest replacing older ones. A view's
+ * key holds its instants, which move on each day, so rows expire after two days.
+ */
+export const RENTAL_TREND_VIEWS: TableSpec = {
+  name: 'rental_trend_views',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'computed_at',
+  shardingKey: 'cityHash64(view_key)',
+  columns: `  view_key String,
+  totals Array(Map(String, Int64)),
+  computed_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+  settings: COMPACT_STATE_SETTINGS,
+};
+
+/**
  * Version 10: the rental state tables note when each row last changed (last_ingested_at; their
  * views are recreated to fill it, rows from before read 1970 and are covered by the first full
- * computation), and the kept line standing with its refresh marker.
+ * computation), the kept line standing with its refresh marker, and the kept trend views.
  */
 export function rentalStandingStatements(target: DdlTarget): string[] {
   const views = [RENTAL_LINES_MV, RENTAL_SURCHARGES_MV, RENTAL_INVOICES_MV];
@@ -875,5 +892,6 @@ export function rentalStandingStatements(target: DdlTarget): string[] {
     ...views.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(view, target)]),
     ...createTable(RENTAL_LINE_STANDING, target),
     ...createTable(RENTAL_STANDING_REFRESHES, target),
+    ...createTable(RENTAL_TREND_VIEWS, target),
   ];
 }

@@ -66,19 +66,31 @@ export async function refreshLineStanding(reader: 'page' | 'job', now: Date = ne
     await markRefreshed(now, now.getTime());
     return true;
   }
-  const since = { since: toClickHouseDateTime(new Date(previous.computedAtMs - INGEST_VISIBILITY_MS)) };
-  const changed = await queryOne<{ lines: number }>(`SELECT count() AS lines FROM (${LINES_INGESTED_SINCE_SQL})`, since);
-  if (Number(changed?.lines ?? 0) > 0) await keepStanding(`contract_line_id IN (${LINES_INGESTED_SINCE_SQL})`, since, now);
-  if (reader === 'job' || Number(changed?.lines ?? 0) > 0) await markRefreshed(now, previous.fullAtMs);
+  const since = new Date(previous.computedAtMs - INGEST_VISIBILITY_MS);
+  const changed = await linesIngestedSince(since);
+  if (changed > 0) await keepStanding(`contract_line_id IN (${LINES_INGESTED_SINCE_SQL})`, { since: toClickHouseDateTime(since) }, now);
+  if (reader === 'job' || changed > 0) await markRefreshed(now, previous.fullAtMs);
   return false;
 }
+
+/** How many contract lines have a rental or invoice event ingested after `since`. */
+export async function linesIngestedSince(since: Date): Promise<number> {
+  const row = await queryOne<{ lines: number }>(`SELECT count() AS lines FROM (${LINES_INGESTED_SINCE_SQL})`, { since: toClickHouseDateTime(since) });
+  return Number(row?.lines ?? 0);
+}
+
+/** A page's refresh under way in this process: the queries of one page view (and views at the same moment) share it. */
+let pageRefresh: Promise<boolean> | null = null;
 
 /**
  * The kept standing of the lines matching the dashboard filters (query params: lines (ids, or
  * empty for all), project, customer, iface, currency), brought up to date first.
  */
 export async function keptStandingSql(): Promise<string> {
-  await refreshLineStanding('page');
+  pageRefresh ??= refreshLineStanding('page').finally(() => {
+    pageRefresh = null;
+  });
+  await pageRefresh;
   return `SELECT ${STANDING_COLUMNS} FROM rental_line_standing FINAL
   WHERE (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)}) AND ${LINE_FILTER_SQL}`;
 }

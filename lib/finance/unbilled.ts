@@ -10,6 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
+import { keptTrend, type CurrencyTotals } from '@/lib/finance/kept-trends';
 import { keptStandingSql } from '@/lib/finance/line-standing';
 import { EVENT_LINES_SQL, LINE_FILTER_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -221,7 +222,7 @@ function toLine(row: LineRow): UnbilledLine {
 }
 
 /** Per-currency totals: money is never summed across currencies. */
-export type CurrencyTotals = Record<string, number>;
+export type { CurrencyTotals };
 
 function add(totals: CurrencyTotals, currency: string, cents: number): void {
   totals[currency] = (totals[currency] ?? 0) + cents;
@@ -394,12 +395,23 @@ export interface TrendPoint {
   unbilledCents: CurrencyTotals;
 }
 
-/** Evenly spaced instants, a whole number of days apart, ending at `to` (at most `maxPoints`). */
+export interface UnbilledTrend {
+  points: TrendPoint[];
+  /** When the points were computed, if they are an earlier computation's shown as it was (lib/finance/kept-trends.ts); null when current. */
+  computedAt: string | null;
+}
+
+/**
+ * Day starts (UTC) a whole number of days apart, at most `maxPoints`, ending with the start of
+ * the day `to` falls in (`to` itself when it is a midnight, as a date filter gives): the same
+ * instants all day, so a view's trend can be kept.
+ */
 function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
-  const span = Math.max(DAY_MS, to.getTime() - from.getTime());
+  const last = Math.floor(to.getTime() / DAY_MS) * DAY_MS;
+  const span = Math.max(DAY_MS, last - from.getTime());
   const step = Math.max(DAY_MS, Math.ceil(span / DAY_MS / maxPoints) * DAY_MS);
   const instants: Date[] = [];
-  for (let t = to.getTime(); t >= from.getTime(); t -= step) instants.push(new Date(t));
+  for (let t = last; t >= from.getTime(); t -= step) instants.push(new Date(t));
   return instants.reverse();
 }
 
@@ -416,11 +428,21 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  * billing each count from their own time; its terms are the latest known). A line is priced
  * at each instant from its dispatch until it settles (SETTLED_MS); at every later instant its
  * value is the one it has as of `to`, so settled lines are summed once, by the first instant
- * after they settle, and carried forward.
+ * after they settle, and carried forward. For an as-of instant after every rental event, the
+ * view's points are kept (lib/finance/kept-trends.ts); the job passes 'job'.
  */
-export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoint[]> {
+export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
   const instants = trendInstants(filters.from, filters.to);
-  const source = await standingAsOf(filters.to);
+  const compute = async () => trendTotals(await standingAsOf(filters.to), filters, instants);
+  const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await compute()), computedAt: null };
+  const viewKey = JSON.stringify({ instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
+  const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
+  return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
+}
+
+/** Unbilled value per currency at each of `instants`, over the lines' standing as of `filters.to`. */
+async function trendTotals(source: string, filters: DashboardFilters, instants: readonly Date[]): Promise<CurrencyTotals[]> {
   const rows = await queryRows<{ settled: number; instant_index: number; currency: string; cents: number }>(
     `SELECT 0 AS settled, indexOf({instants:Array(DateTime64(3))}, instant) AS instant_index, currency, sum(unbilled_cents) AS cents
      FROM (
@@ -449,5 +471,5 @@ export async function unbilledTrend(filters: DashboardFilters): Promise<TrendPoi
     const last = Number(r.settled) === 1 ? instants.length - 1 : first;
     for (let i = first; i <= last; i++) add(points[i]!, r.currency, Number(r.cents));
   }
-  return instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: points[i]! }));
+  return points;
 }

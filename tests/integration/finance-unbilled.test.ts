@@ -109,7 +109,7 @@ function filtersOf(params: Record<string, string>) {
 async function dashboard(params: Record<string, string>) {
   const filters = filtersOf(params);
   const [summary, lines, trend] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, ALL_LINES, { allPages: true }), unbilledTrend(filters)]);
-  return { ...summary, lines, trend };
+  return { ...summary, lines, trend: trend.points };
 }
 
 describe('unbilled rentals', () => {
@@ -235,7 +235,7 @@ describe('unbilled rentals: table, detail and sources', () => {
 
   it('draws the trend with the same maths as the balance as of each instant', async () => {
     const filters = filtersOf({});
-    const trend = await unbilledTrend(filters);
+    const { points: trend } = await unbilledTrend(filters);
     assert.ok(trend.length > 40);
     // Every fifth point, and each of the last two weeks', where lines settle (off rent, then billed: D's invoice on 11-24).
     for (const point of trend.filter((p, i) => i % 5 === 0 || p.at >= '2026-11-14')) {

@@ -13,6 +13,8 @@ let refreshLineStanding: typeof import('@/lib/finance/line-standing').refreshLin
 let insertRows: typeof import('@/lib/clickhouse/client').insertRows;
 let queryRows: typeof import('@/lib/clickhouse/client').queryRows;
 let toClickHouseDateTime: typeof import('@/lib/clickhouse/client').toClickHouseDateTime;
+let command: typeof import('@/lib/clickhouse/client').command;
+let INGEST_VISIBILITY_MS = 0;
 
 const T = Date.now();
 const MIN = 60_000;
@@ -62,7 +64,8 @@ async function lastRun(): Promise<number> {
 beforeAll(async () => {
   stores = await useTestStores();
   ({ refreshLineStanding } = await import('@/lib/finance/line-standing'));
-  ({ insertRows, queryRows, toClickHouseDateTime } = await import('@/lib/clickhouse/client'));
+  ({ insertRows, queryRows, toClickHouseDateTime, command } = await import('@/lib/clickhouse/client'));
+  ({ INGEST_VISIBILITY_MS } = await import('@/lib/ledger/row'));
   await insertRows('sync_ledger', [
     rentalEvent('RC-1-L1', 'rental.dispatched', '2026-11-01 08:00:00', T - 180 * MIN),
     rentalEvent('RC-2-L1', 'rental.dispatched', '2026-11-02 08:00:00', T - 180 * MIN),
@@ -120,15 +123,56 @@ describe('kept contract-line standing', () => {
     assert.equal(line?.oldestUnbilledDay, '2026-11-08', 'the invoiced period counts as covered');
   });
 
+  it('keeps a trend view and shows it again while no line changed; the job recomputes it once one did', async () => {
+    const { unbilledTrend } = await import('@/lib/finance/unbilled');
+    const { parseDashboardFilters } = await import('@/lib/finance/filters');
+    const view = (params: Record<string, string>) =>
+      parseDashboardFilters({ from: '2026-11-01', to: '2026-11-19', ...params }, new Date('2027-01-01T00:00:00Z')).filters;
+    const filters = view({});
+    const computed = await unbilledTrend(filters);
+    assert.equal(computed.computedAt, null);
+    assert.ok(computed.points.every((p) => p.at.endsWith('T00:00:00.000Z')), 'day starts');
+    const keyOf = async (like: string) =>
+      (await queryRows<{ view_key: string }>(`SELECT view_key FROM rental_trend_views FINAL WHERE view_key LIKE {like:String}`, { like }))[0]!.view_key;
+    const key = await keyOf('%"currency":""%');
+    const marked = computed.points.map(() => ({ USD: 1 }));
+    const keep = (viewKey: string, computedAtMs: number) =>
+      insertRows('rental_trend_views', [{ view_key: viewKey, totals: marked, computed_at: toClickHouseDateTime(at(computedAtMs)) }]);
+    const totalsOf = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points.map((p) => p.unbilledCents);
+
+    // Computed after every ingest so far (less the margin): exact, shown as kept by a page and by the job.
+    await keep(key, Date.now() + INGEST_VISIBILITY_MS + MIN);
+    assert.deepEqual(await unbilledTrend(filters), { points: computed.points.map((p) => ({ ...p, unbilledCents: { USD: 1 } })), computedAt: null });
+    assert.deepEqual(totalsOf(await unbilledTrend(filters, 'job')), marked);
+    await command('DELETE FROM rental_trend_views WHERE 1');
+
+    // A line changed since: a page shows the view as computed within two minutes and says when; the job computes it again.
+    await keep(key, Date.now() - MIN);
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-03 10:00:00', Date.now(), { amount: 10 })]);
+    const shown = await unbilledTrend(filters);
+    assert.deepEqual(totalsOf(shown), marked);
+    assert.ok(shown.computedAt !== null);
+    const recomputed = await unbilledTrend(filters, 'job');
+    assert.equal(recomputed.computedAt, null);
+    const lastUsd = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points[trend.points.length - 1]!.unbilledCents.USD ?? 0;
+    assert.equal(lastUsd(recomputed), lastUsd(computed) + 1000, 'the new surcharge counts');
+
+    // Older than two minutes, with a line changed since: a page computes it again too.
+    await unbilledTrend(view({ currency: 'USD' }));
+    const usd = await keyOf('%"currency":"USD"%');
+    await command('DELETE FROM rental_trend_views WHERE view_key = {key:String}', { key: usd });
+    await keep(usd, Date.now() - 10 * MIN);
+    assert.deepEqual(totalsOf(await unbilledTrend(view({ currency: 'USD' }))), totalsOf(recomputed));
+  });
+
   it('version 10 adds the ingest time to a store from before it, and the first read computes every line', async () => {
-    const { command } = await import('@/lib/clickhouse/client');
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes']) await command(`DROP TABLE ${table}`);
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views']) await command(`DROP TABLE ${table}`);
     await command('DELETE FROM plumbline_schema_migrations WHERE version = 10');
     assert.deepEqual(await migrateClickHouse(), [10]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);

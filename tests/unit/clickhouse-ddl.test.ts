@@ -76,6 +76,8 @@ describe('ClickHouse DDL', () => {
     const standing = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_line_standing_local '));
     assert.match(standing ?? '', /ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_line_standing_local', '\{replica\}', computed_at\)\nORDER BY contract_line_id/);
     assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_line_standing ON CLUSTER prod AS rental_line_standing_local ENGINE = Distributed(prod, plumbline, rental_line_standing_local, cityHash64(contract_line_id))'));
+    const views = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_trend_views_local '));
+    assert.match(views ?? '', /ORDER BY view_key\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {

@@ -58,7 +58,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
   const total = cause ? (dashboard.causes.find((c) => c.cause === cause)?.lines ?? 0) : dashboard.lines;
   const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
   const currencies = Object.keys(dashboard.totals).sort();
-  const trendData = trend.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
+  const trendData = trend.points.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
   const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
   return (
     <section>
@@ -112,6 +112,10 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         <div>
           <h2>Unbilled value over time</h2>
           <TimeSeriesChart label="Unbilled value over time per currency" data={trendData} xKey="at" series={currencies.map((c) => ({ key: c, label: c }))} unit="money" />
+          <p className="muted">
+            Unbilled value at the start of each day (UTC)
+            {trend.computedAt && `, as computed at ${trend.computedAt.slice(11, 19)} UTC; events since then show within a minute`}.
+          </p>
         </div>
       </div>
 
