@@ -68,7 +68,7 @@ export async function refreshLineStanding(reader: 'page' | 'job', now: Date = ne
   }
   const since = new Date(previous.computedAtMs - INGEST_VISIBILITY_MS);
   const changed = await linesIngestedSince(since);
-  if (changed > 0) await keepStanding(`contract_line_id IN (${LINES_INGESTED_SINCE_SQL})`, { since: toClickHouseDateTime(since) }, now);
+  if (changed > 0) await keepStanding(`contract_line_id GLOBAL IN (${LINES_INGESTED_SINCE_SQL})`, { since: toClickHouseDateTime(since) }, now);
   if (reader === 'job' || changed > 0) await markRefreshed(now, previous.fullAtMs);
   return false;
 }

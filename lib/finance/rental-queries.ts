@@ -135,7 +135,8 @@ function lineRows(activity: string, surcharges: string, invoices: string): strin
 /**
  * One row per dispatched contract line from the rental state tables, everything ever ingested:
  * the line's terms, its surcharges (at, cents) and its invoice records (INVOICE_TUPLE).
- * `lineFilter` is SQL over contract_line_id choosing the lines (FINAL reads only their keys).
+ * `lineFilter` is SQL over contract_line_id choosing the lines (FINAL reads only their keys);
+ * a subquery goes in with GLOBAL IN, as on a cluster both sides are Distributed tables.
  */
 export function stateLinesSql(lineFilter: string): string {
   return lineRows(stateActivity(lineFilter), stateSurcharges(lineFilter), stateInvoices(lineFilter));
