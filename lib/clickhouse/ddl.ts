@@ -716,13 +716,22 @@ export function modifyTtl(table: string, timeExpression: string, days: number, t
  * than any SLO window. Read with FINAL after a small insert every minute, so kept compact.
  */
 function keptSloTable(name: string, columns: string, orderBy: string, hourly: boolean): TableSpec {
+  return keptTable(name, 'cityHash64(sli_key)', `  sli_key String,\n  ${columns}`, `ORDER BY ${orderBy}${hourly ? '\nTTL hour + INTERVAL 62 DAY' : ''}`);
+}
+
+/**
+ * A table of figures computed from stored events and kept: the latest computation of a key
+ * (computed_at) replaces older ones, and as it is read with FINAL after small inserts, it is
+ * kept compact.
+ */
+function keptTable(name: string, shardingKey: string, columns: string, tail: string): TableSpec {
   return {
     name,
     engine: 'ReplacingMergeTree',
     engineArgs: 'computed_at',
-    shardingKey: 'cityHash64(sli_key)',
-    columns: `  sli_key String,\n  ${columns},\n  computed_at DateTime64(3, 'UTC')`,
-    tail: `ORDER BY ${orderBy}${hourly ? '\nTTL hour + INTERVAL 62 DAY' : ''}`,
+    shardingKey,
+    columns: `${columns},\n  computed_at DateTime64(3, 'UTC')`,
+    tail,
     settings: COMPACT_STATE_SETTINGS,
   };
 }
@@ -811,12 +820,10 @@ export function spanInterfaceStatements(target: DdlTarget): string[] {
  * time-independent part of its unbilled value. The latest computation of a line replaces older
  * ones; a page evaluates only what depends on the as-of instant (billable days, age) at read.
  */
-export const RENTAL_LINE_STANDING: TableSpec = {
-  name: 'rental_line_standing',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(contract_line_id)',
-  columns: `  contract_line_id String,
+export const RENTAL_LINE_STANDING: TableSpec = keptTable(
+  'rental_line_standing',
+  'cityHash64(contract_line_id)',
+  `  contract_line_id String,
   contract_id String,
   equipment_id String,
   equipment_class LowCardinality(String),
@@ -844,41 +851,31 @@ export const RENTAL_LINE_STANDING: TableSpec = {
   failing_interface_id String,
   failing_source_record_id String,
   failing_document_number String,
-  failing_trace_id String,
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY contract_line_id',
-  settings: COMPACT_STATE_SETTINGS,
-};
+  failing_trace_id String`,
+  'ORDER BY contract_line_id',
+);
 
 /** When RENTAL_LINE_STANDING was last brought up to date (computed_at) and last recomputed whole (full_at). */
-export const RENTAL_STANDING_REFRESHES: TableSpec = {
-  name: 'rental_standing_refreshes',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(scope)',
-  columns: `  scope String,
-  full_at DateTime64(3, 'UTC'),
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY scope',
-  settings: COMPACT_STATE_SETTINGS,
-};
+export const RENTAL_STANDING_REFRESHES: TableSpec = keptTable(
+  'rental_standing_refreshes',
+  'cityHash64(scope)',
+  `  scope String,
+  full_at DateTime64(3, 'UTC')`,
+  'ORDER BY scope',
+);
 
 /**
  * The unbilled-rentals trend of each view (lib/finance/kept-trends.ts): per-currency totals at
  * each of its instants, as computed at computed_at, the latest replacing older ones. A view's
  * key holds its instants, which move on each day, so rows expire after two days.
  */
-export const RENTAL_TREND_VIEWS: TableSpec = {
-  name: 'rental_trend_views',
-  engine: 'ReplacingMergeTree',
-  engineArgs: 'computed_at',
-  shardingKey: 'cityHash64(view_key)',
-  columns: `  view_key String,
-  totals Array(Map(String, Int64)),
-  computed_at DateTime64(3, 'UTC')`,
-  tail: 'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
-  settings: COMPACT_STATE_SETTINGS,
-};
+export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
+  'rental_trend_views',
+  'cityHash64(view_key)',
+  `  view_key String,
+  totals Array(Map(String, Int64))`,
+  'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+);
 
 /**
  * Version 10: the rental state tables note when each row last changed (last_ingested_at; their
