@@ -249,8 +249,8 @@ export interface UnbilledSummary {
   byEquipmentClass: BreakdownRow[];
 }
 
-/** `contracts` counts contracts across currencies; the others sum per currency. */
-const DIMENSIONS = ['total', 'contracts', 'aging', 'cause', 'project', 'customer', 'equipment_class'] as const;
+/** `contracts` counts lines and contracts across currencies and finds the oldest line; the others sum per currency. */
+const DIMENSIONS = ['contracts', 'aging', 'cause', 'project', 'customer', 'equipment_class'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
 interface GroupTotal {
@@ -275,7 +275,7 @@ async function groupTotals(source: string, filters: DashboardFilters): Promise<G
             count() AS lines, uniqExactIf(contract_id, dimension = 'contracts') AS contracts, sum(unbilled_cents) AS cents,
             argMinIf(contract_line_id, (-age_days, -unbilled_cents, contract_line_id), dimension = 'contracts') AS oldest_line
      FROM (${evaluatedLines(source)})
-     ARRAY JOIN [('total', ''), ('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
+     ARRAY JOIN [('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
                  ('equipment_class', equipment_class)] AS dim
      WHERE unbilled_cents > 0
      GROUP BY dimension, key, money_currency`,
@@ -331,14 +331,11 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
 export async function unbilledSummary(filters: DashboardFilters): Promise<UnbilledSummary> {
   const source = await standingAsOf(filters.to);
   const groups = await groupTotals(source, filters);
-  const oldestLine = groups.find((g) => g.dimension === 'contracts')?.oldestLine;
-  const [oldest] = oldestLine ? await linesById(source, filters, [oldestLine]) : [];
+  const contracts = groups.find((g) => g.dimension === 'contracts');
+  const [oldest] = contracts?.oldestLine ? await linesById(source, filters, [contracts.oldestLine]) : [];
+  // Every line with something unbilled is in one aging bucket, so those rows sum to the totals.
   const totals: CurrencyTotals = {};
-  let lineCount = 0;
-  for (const g of groups.filter((r) => r.dimension === 'total')) {
-    add(totals, g.currency, g.cents);
-    lineCount += g.lines;
-  }
+  for (const g of groups.filter((r) => r.dimension === 'aging')) add(totals, g.currency, g.cents);
   const inGroup = (dimension: Dimension, key: string) => {
     const cents: CurrencyTotals = {};
     let count = 0;
@@ -351,8 +348,8 @@ export async function unbilledSummary(filters: DashboardFilters): Promise<Unbill
   return {
     asOf: filters.to.toISOString(),
     totals,
-    lines: lineCount,
-    contracts: groups.find((g) => g.dimension === 'contracts')?.contracts ?? 0,
+    lines: contracts?.lines ?? 0,
+    contracts: contracts?.contracts ?? 0,
     oldest: oldest ?? null,
     aging: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label, ...inGroup('aging', b.key) })),
     causes: UNBILLED_CAUSES.map((cause) => ({ cause, label: CAUSE_LABELS[cause], ...inGroup('cause', cause) })),

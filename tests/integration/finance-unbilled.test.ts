@@ -154,6 +154,7 @@ describe('unbilled rentals', () => {
     const d = await dashboard({});
     assert.deepEqual(d.totals, { USD: 331500, CAD: 30000 });
     assert.equal(d.contracts, 4);
+    assert.equal((await unbilledSummary(filtersOf({}))).lines, 4, 'contract lines with something unbilled, across currencies');
     assert.equal(d.oldest?.contractLineId, 'RC-2-L1');
     const aging = Object.fromEntries(d.aging.map((b) => [b.key, b.unbilledCents]));
     assert.deepEqual(aging, { '0-7': { CAD: 30000 }, '8-30': { USD: 141500 }, '31-60': { USD: 190000 }, '61-90': {}, '90+': {} });
