@@ -17,7 +17,12 @@ import { command, queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client
 import { LINE_FILTER_SQL, LINES_INGESTED_SINCE_SQL, STANDING_COLUMNS, standingSql, stateLinesSql } from '@/lib/finance/rental-queries';
 import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 
-const SCOPE = 'rental_lines';
+/**
+ * Names what the kept rows were computed by: a change to standingSql's meaning bumps it, so the
+ * first read after an upgrade finds no computation of this version and computes every line.
+ */
+const STANDING_VERSION = 1;
+const SCOPE = `rental_lines/v${STANDING_VERSION}`;
 /** How often every line is computed again, whatever changed. */
 const FULL_REFRESH_MS = 3_600_000;
 /** The standing once every event counts: as of an instant after any a ledger event can carry. */

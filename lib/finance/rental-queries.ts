@@ -173,12 +173,13 @@ const FAILING_SQL = FAILING_STATUSES.map((s) => `'${s}'`).join(', ');
 /**
  * Each line's billing standing as of the instant `t` (an SQL expression), over line rows
  * (stateLinesSql, EVENT_LINES_SQL): what happened before `t` counts, as the dashboard's `to`
- * is exclusive. Everything of its unbilled value that does not depend on how long it has
+ * is exclusive. lib/finance/line-standing.ts keeps it: a change to what it means bumps
+ * STANDING_VERSION there. Everything of its unbilled value that does not depend on how long it has
  * been on rent:
  *   - off-rent and return, if before `t`;
  *   - surcharge points (at, cents) and billing points (first successful sync, cents, whether
- *     a credit note) before `t`, in order, and their totals: an invoice bills from its first successful
- *     sync, a credit note likewise takes back;
+ *     a credit note) before `t`, in order, and their totals: an invoice bills from its first
+ *     successful sync, a credit note likewise takes back;
  *   - covered_until: the first day no successfully synced invoice period covers, walking the
  *     periods from dispatch in order (a gap stops the walk); credited_from: the earliest period
  *     a credit note reopens;

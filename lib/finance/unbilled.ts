@@ -412,6 +412,9 @@ function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
   return instants.reverse();
 }
 
+/** Part of a kept trend view's key: a change to the trend's maths bumps it, so views kept before are not shown. */
+const TREND_VERSION = 1;
+
 /**
  * When a line's unbilled value stops changing (epoch ms): once it is off rent and its last
  * surcharge and billing are past; never while on rent. Needs off_rent_ms.
@@ -433,7 +436,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   const compute = async () => trendTotals(await standingAsOf(filters.to), filters, instants);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
   if (!(await stateCovers(filters.to))) return { points: toPoints(await compute()), computedAt: null };
-  const viewKey = JSON.stringify({ instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
+  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
 }
