@@ -131,14 +131,16 @@ function evaluatedLines(standing: string): string {
   FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${standing}))`;
 }
 
+/** The standing as of {to} computed from the events before it, for the lines matching the filters. */
+const EVENT_STANDING_SQL = `SELECT * FROM (${standingSql(EVENT_LINES_SQL, '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+
 /**
  * The standing of the lines matching `filters` as of `filters.to` (query params of
  * queryParams): kept (lib/finance/line-standing.ts) when no rental event is dated at or after
  * it, else from the events before it.
  */
 async function standingAsOf(to: Date): Promise<string> {
-  if (await stateCovers(to)) return keptStandingSql();
-  return `SELECT * FROM (${standingSql(EVENT_LINES_SQL, '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+  return (await stateCovers(to)) ? keptStandingSql() : EVENT_STANDING_SQL;
 }
 
 interface LineRow {
@@ -433,9 +435,9 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  */
 export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
   const instants = trendInstants(filters.from, filters.to);
-  const compute = async () => trendTotals(await standingAsOf(filters.to), filters, instants);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await compute()), computedAt: null };
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(EVENT_STANDING_SQL, filters, instants)), computedAt: null };
+  const compute = async () => trendTotals(await keptStandingSql(), filters, instants);
   const viewKey = JSON.stringify({ version: TREND_VERSION, instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
