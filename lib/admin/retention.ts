@@ -15,8 +15,9 @@ import { AdminFormError } from '@/lib/admin/errors';
  * line's unbilled balance outlive their raw events (an as-of date in the past, which reads the
  * events, no longer sees lines whose events expired); so is each line's kept standing
  * (rental_line_standing), computed from that state. The kept hourly SLI figures (slo_hours)
- * expire on their own after 62 days, longer than any SLO window, and the error signatures
- * (error_signatures, a cache of the normaliser) after 30 days unless the case sync renews them.
+ * expire on their own after 62 days, longer than any SLO window, the error signatures
+ * (error_signatures, a cache of the normaliser) after 30 days unless the case sync renews them,
+ * and the kept unbilled-rentals trend views (rental_trend_views) after two days.
  */
 export const RETENTION_SETTINGS = [
   { key: 'retention.ledgerDays', label: 'Sync ledger events', defaultDays: 730 },
