@@ -13,7 +13,7 @@ import { insertRows, queryOne, toClickHouseDateTime } from '@/lib/clickhouse/cli
 import { linesIngestedSince } from '@/lib/finance/line-standing';
 import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 
-/** Per-currency totals in cents. */
+/** Per-currency totals in cents: money is never summed across currencies. */
 export type CurrencyTotals = Record<string, number>;
 
 /** How old a kept trend a page shows as it is when lines have changed since. */

@@ -223,9 +223,6 @@ function toLine(row: LineRow): UnbilledLine {
   };
 }
 
-/** Per-currency totals: money is never summed across currencies. */
-export type { CurrencyTotals };
-
 function add(totals: CurrencyTotals, currency: string, cents: number): void {
   totals[currency] = (totals[currency] ?? 0) + cents;
 }
