@@ -30,7 +30,7 @@
  * "as of" an instant only when no rental event is later than it; for an earlier as-of date
  * the rows come from the events themselves, ignoring later ones.
  */
-import { queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { queryOne } from '@/lib/clickhouse/client';
 import { contractFieldSql, EVENT_VERSION_SQL, MOVE_TYPE_SQL, RENTAL_ACTIVITY_SQL, RENTAL_INVOICE_SQL } from '@/lib/clickhouse/ddl';
 import { FAILING_STATUSES } from '@/lib/ledger/event';
 
@@ -150,16 +150,27 @@ export const LINES_INGESTED_SINCE_SQL = ['rental_lines', 'rental_surcharges', 'r
   .map((table) => `SELECT contract_line_id FROM ${table} WHERE last_ingested_at > {since:DateTime64(3)}`)
   .join(' UNION DISTINCT ');
 
+/** The query under way for the latest rental event's date: a page's concurrent queries share it. */
+let latestEvent: Promise<number> | null = null;
+
+/** When the latest rental or invoice event is dated (epoch ms), as the state tables hold them. */
+function latestRentalEventMs(): Promise<number> {
+  latestEvent ??= queryOne<{ latest_ms: number }>(
+    `SELECT toUnixTimestamp64Milli(greatest((SELECT max(last_event_at) FROM rental_lines), (SELECT max(last_event_at) FROM rental_invoices))) AS latest_ms`,
+  )
+    .then((row) => Number(row?.latest_ms ?? 0))
+    .finally(() => {
+      latestEvent = null;
+    });
+  return latestEvent;
+}
+
 /**
  * Whether the state tables answer as of `to`: they hold everything ever ingested, so only
  * when no rental or invoice event is dated at or after it.
  */
 export async function stateCovers(to: Date): Promise<boolean> {
-  const latest = await queryOne<{ covered: number }>(
-    `SELECT greatest((SELECT max(last_event_at) FROM rental_lines), (SELECT max(last_event_at) FROM rental_invoices)) < {to:DateTime64(3)} AS covered`,
-    { to: toClickHouseDateTime(to) },
-  );
-  return Number(latest?.covered) === 1;
+  return (await latestRentalEventMs()) < to.getTime();
 }
 
 /** The columns of a line's standing (standingSql), as RENTAL_LINE_STANDING keeps them. */
