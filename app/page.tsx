@@ -45,7 +45,9 @@ export default async function OverviewPage() {
               <MoneyList locale={locale} cents={unbilled.totals} empty="Nothing unbilled" />
             </Link>
           </div>
-          <div className="muted">{unbilled.contracts.toLocaleString('en-US')} contracts</div>
+          <div className="muted">
+            {unbilled.contracts.toLocaleString('en-US')} contracts, as of {unbilled.asOf.slice(11, 16)} UTC
+          </div>
         </div>
         {exposure.map((row) => (
           <div className="card" key={row.currency}>

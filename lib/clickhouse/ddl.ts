@@ -724,7 +724,7 @@ function keptSloTable(name: string, columns: string, orderBy: string, hourly: bo
  * (computed_at) replaces older ones, and as it is read with FINAL after small inserts, it is
  * kept compact.
  */
-function keptTable(name: string, shardingKey: string, columns: string, tail: string): TableSpec {
+function keptTable(name: string, shardingKey: string, columns: string, tail: string, settings: string[] = []): TableSpec {
   return {
     name,
     engine: 'ReplacingMergeTree',
@@ -732,7 +732,7 @@ function keptTable(name: string, shardingKey: string, columns: string, tail: str
     shardingKey,
     columns: `${columns},\n  computed_at DateTime64(3, 'UTC')`,
     tail,
-    settings: COMPACT_STATE_SETTINGS,
+    settings: [COMPACT_STATE_SETTINGS, ...settings].join(', '),
   };
 }
 
@@ -819,6 +819,11 @@ export function spanInterfaceStatements(target: DdlTarget): string[] {
  * its terms, surcharge and billing points, totals, covered-until day and failing invoice, the
  * time-independent part of its unbilled value. The latest computation of a line replaces older
  * ones; a page evaluates only what depends on the as-of instant (billable days, age) at read.
+ *
+ * Pages read every line and also single lines by id (the oldest unbilled line, a line's detail):
+ * small granules and compression blocks let a read by id decompress a few kilobytes of each
+ * column instead of a block spanning thousands of lines (at 500 k lines, ~40 ms instead of ~150
+ * for 50 lines), at no cost to reading every line.
  */
 export const RENTAL_LINE_STANDING: TableSpec = keptTable(
   'rental_line_standing',
@@ -853,6 +858,7 @@ export const RENTAL_LINE_STANDING: TableSpec = keptTable(
   failing_document_number String,
   failing_trace_id String`,
   'ORDER BY contract_line_id',
+  ['index_granularity = 256', 'min_compress_block_size = 4096', 'max_compress_block_size = 16384'],
 );
 
 /** When RENTAL_LINE_STANDING was last brought up to date (computed_at) and last recomputed whole (full_at). */
@@ -865,7 +871,7 @@ export const RENTAL_STANDING_REFRESHES: TableSpec = keptTable(
 );
 
 /**
- * The unbilled-rentals trend of each view (lib/finance/kept-trends.ts): per-currency totals at
+ * The unbilled-rentals trend of each view (lib/finance/kept-views.ts): per-currency totals at
  * each of its instants, as computed at computed_at, the latest replacing older ones. A view's
  * key holds its instants, which move on each day, so rows expire after two days.
  */
@@ -874,6 +880,20 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
   'cityHash64(view_key)',
   `  view_key String,
   totals Array(Map(String, Int64))`,
+  'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+);
+
+/**
+ * The unbilled-rentals summary of each live view (lib/finance/kept-views.ts): its headline,
+ * aging, causes and breakdowns as JSON, computed as of as_of, the latest replacing older ones.
+ * Only views as of "now" are kept, and read back for two minutes, so rows expire after two days.
+ */
+export const RENTAL_SUMMARY_VIEWS: TableSpec = keptTable(
+  'rental_summary_views',
+  'cityHash64(view_key)',
+  `  view_key String,
+  as_of DateTime64(3, 'UTC'),
+  summary String`,
   'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
 );
 
@@ -890,5 +910,17 @@ export function rentalStandingStatements(target: DdlTarget): string[] {
     ...createTable(RENTAL_LINE_STANDING, target),
     ...createTable(RENTAL_STANDING_REFRESHES, target),
     ...createTable(RENTAL_TREND_VIEWS, target),
+  ];
+}
+
+/**
+ * Version 11: the kept unbilled-rentals summary of each live view, and the kept line standing
+ * made again with small granules (a table's granularity is fixed when it is made), with its
+ * refresh marker, so the first read finds nothing computed and computes every line.
+ */
+export function rentalSummaryViewStatements(target: DdlTarget): string[] {
+  return [
+    ...[RENTAL_LINE_STANDING, RENTAL_STANDING_REFRESHES].flatMap((table) => [...dropObject('TABLE', table.name, target), ...createTable(table, target)]),
+    ...createTable(RENTAL_SUMMARY_VIEWS, target),
   ];
 }

@@ -8,6 +8,7 @@ import {
   eventIdIndexStatements,
   recordStateStatements,
   rentalStandingStatements,
+  rentalSummaryViewStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
   { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
   { version: 10, name: 'rental state notes ingest time; billing standing kept per contract line', statements: rentalStandingStatements },
+  { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalSummaryViewStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -10,7 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { keptTrend, type CurrencyTotals } from '@/lib/finance/kept-trends';
+import { keptSummary, keptTrend, type CurrencyTotals } from '@/lib/finance/kept-views';
 import { keptStandingSql } from '@/lib/finance/line-standing';
 import { EVENT_LINES_SQL, LINE_FILTER_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -234,6 +234,7 @@ export interface BreakdownRow {
 }
 
 export interface UnbilledSummary {
+  /** The instant the figures are as of: `filters.to`, or up to two minutes before it for a kept summary of "now". */
   asOf: string;
   totals: CurrencyTotals;
   /** Contract lines with something unbilled, and the contracts they belong to. */
@@ -326,9 +327,21 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
   return [...map.values()].sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
 }
 
-/** Headline, aging, causes and breakdowns of the lines with something unbilled as of `filters.to`. */
-export async function unbilledSummary(filters: DashboardFilters): Promise<UnbilledSummary> {
-  const source = await standingAsOf(filters.to);
+/** Part of a kept summary view's key: a change to the summary's maths or shape bumps it, so views kept before are not shown. */
+const SUMMARY_VERSION = 1;
+
+/**
+ * Headline, aging, causes and breakdowns of the lines with something unbilled as of
+ * `filters.to`. For "now", a page may get the view's summary as of up to two minutes earlier
+ * (lib/finance/kept-views.ts), its `asOf` saying so; the job passes 'job' to compute it again.
+ */
+export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
+  if (!(await stateCovers(filters.to))) return computeSummary(EVENT_STANDING_SQL, filters);
+  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
+  return keptSummary(viewKey, filters.to, reader, async () => computeSummary(await keptStandingSql(), filters));
+}
+
+async function computeSummary(source: string, filters: DashboardFilters): Promise<UnbilledSummary> {
   const groups = await groupTotals(source, filters);
   const contracts = groups.find((g) => g.dimension === 'contracts');
   const [oldest] = contracts?.oldestLine ? await linesById(source, filters, [contracts.oldestLine]) : [];
@@ -360,24 +373,17 @@ export async function unbilledSummary(filters: DashboardFilters): Promise<Unbill
 
 /**
  * Lines with something unbilled, sorted on the server (ties by contract line): the page of
- * `table`, or every line when `allPages` (the CSV export). A page is found on the sort key
- * alone, then only its lines are read in full.
+ * `table`, or every line when `allPages` (the CSV export).
  */
 export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
   const source = await standingAsOf(filters.to);
   const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
   const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
   const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
+  const page = options.allPages ? '' : ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
   const params = queryParams(filters, { cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
-  const evaluated = evaluatedLines(source);
-  if (options.allPages) {
-    return (await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluated}) WHERE ${where} ORDER BY ${orderBy}`, params)).map(toLine);
-  }
-  const page = await queryRows<{ contract_line_id: string }>(
-    `SELECT contract_line_id FROM (${evaluated}) WHERE ${where} ORDER BY ${orderBy} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    params,
-  );
-  return linesById(source, filters, page.map((r) => r.contract_line_id));
+  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source)}) WHERE ${where} ORDER BY ${orderBy}${page}`, params);
+  return rows.map(toLine);
 }
 
 /** One contract line as of `asOf`, billed or not; null when it has no dispatch by then. */
@@ -393,7 +399,7 @@ export interface TrendPoint {
 
 export interface UnbilledTrend {
   points: TrendPoint[];
-  /** When the points were computed, if they are an earlier computation's shown as it was (lib/finance/kept-trends.ts); null when current. */
+  /** When the points were computed, if they are an earlier computation's shown as it was (lib/finance/kept-views.ts); null when current. */
   computedAt: string | null;
 }
 
@@ -428,7 +434,7 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  * at each instant from its dispatch until it settles (SETTLED_MS); at every later instant its
  * value is the one it has as of `to`, so settled lines are summed once, by the first instant
  * after they settle, and carried forward. For an as-of instant after every rental event, the
- * view's points are kept (lib/finance/kept-trends.ts); the job passes 'job'.
+ * view's points are kept (lib/finance/kept-views.ts); the job passes 'job'.
  */
 export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
   const instants = trendInstants(filters.from, filters.to);

@@ -165,16 +165,50 @@ describe('kept contract-line standing', () => {
     assert.deepEqual(totalsOf(await unbilledTrend(view({ currency: 'USD' }))), totalsOf(recomputed));
   });
 
-  it('version 10 adds the ingest time to a store from before it, and the first read computes every line', async () => {
+  it('keeps the summary of a live view: a page shows one as of up to two minutes earlier and says so; the job computes it again', async () => {
+    const { unbilledSummary } = await import('@/lib/finance/unbilled');
+    const { parseDashboardFilters } = await import('@/lib/finance/filters');
+    const live = () => parseDashboardFilters({}).filters;
+    const usd = (summary: { totals: Record<string, number> }) => summary.totals.USD ?? 0;
+    const first = live();
+    const computed = await unbilledSummary(first);
+    assert.equal(computed.asOf, first.to.toISOString(), 'nothing kept yet: computed as of the view');
+
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-04 10:00:00', Date.now(), { amount: 30 })]);
+    const later = live();
+    const shown = await unbilledSummary(later);
+    assert.equal(shown.asOf, computed.asOf, 'the kept summary, saying what it is as of');
+    assert.equal(usd(shown), usd(computed));
+
+    const recomputed = await unbilledSummary(live(), 'job');
+    assert.ok(recomputed.asOf > computed.asOf);
+    assert.ok(usd(recomputed) >= usd(computed) + 3000, 'the new surcharge counts');
+    assert.equal((await unbilledSummary(live())).asOf, recomputed.asOf, 'a page shows what the job computed');
+
+    // As of more than two minutes before the view: a page computes it again.
+    const [row] = await queryRows<{ view_key: string; summary: string }>('SELECT view_key, summary FROM rental_summary_views FINAL');
+    const old = new Date(Date.now() - 3 * MIN);
+    await insertRows('rental_summary_views', [{ ...row, as_of: toClickHouseDateTime(old), computed_at: toClickHouseDateTime(new Date(Date.now() + MIN)) }]);
+    const view = live();
+    assert.equal((await unbilledSummary(view)).asOf, view.to.toISOString());
+
+    // A dated view is computed as of its own instant, never served a live view's summary nor kept.
+    const dated = parseDashboardFilters({ to: '2027-01-31' }, new Date('2027-02-01T00:00:00Z')).filters;
+    assert.equal((await unbilledSummary(dated)).asOf, '2027-02-01T00:00:00.000Z');
+    const keptAsOf = await queryRows<{ as_of: string }>('SELECT toString(as_of) AS as_of FROM rental_summary_views');
+    assert.ok(keptAsOf.length > 0 && keptAsOf.every((r) => !r.as_of.startsWith('2027')), 'no summary kept as of the dated instant');
+  });
+
+  it('versions 10 and 11 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views']) await command(`DROP TABLE ${table}`);
-    await command('DELETE FROM plumbline_schema_migrations WHERE version = 10');
-    assert.deepEqual(await migrateClickHouse(), [10]);
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views']) await command(`DROP TABLE ${table}`);
+    await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
+    assert.deepEqual(await migrateClickHouse(), [10, 11]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');

@@ -10,6 +10,7 @@ import {
   OTEL_TRACES,
   recordStateStatements,
   rentalStandingStatements,
+  rentalSummaryViewStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -78,6 +79,21 @@ describe('ClickHouse DDL', () => {
     assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_line_standing ON CLUSTER prod AS rental_line_standing_local ENGINE = Distributed(prod, plumbline, rental_line_standing_local, cityHash64(contract_line_id))'));
     const views = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_trend_views_local '));
     assert.match(views ?? '', /ORDER BY view_key\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
+  });
+
+  it('makes the line standing and its refresh marker again, with small granules, and keeps live summary views in version 11', () => {
+    const statements = rentalSummaryViewStatements({ database: 'plumbline', cluster: 'prod' });
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes']) {
+      const drop = statements.indexOf(`DROP TABLE IF EXISTS ${table}_local ON CLUSTER prod SYNC`);
+      const create = statements.findIndex((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}_local `));
+      assert.ok(drop >= 0 && statements.includes(`DROP TABLE IF EXISTS ${table} ON CLUSTER prod SYNC`) && create > drop, `${table}: dropped, then made again`);
+    }
+    const standing = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_line_standing_local '));
+    assert.match(standing ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384$/);
+    const summaries = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_summary_views_local '));
+    assert.match(summaries ?? '', /as_of DateTime64\(3, 'UTC'\),\n  summary String,\n  computed_at DateTime64\(3, 'UTC'\)/);
+    assert.match(summaries ?? '', /ORDER BY view_key\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
+    assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_summary_views ON CLUSTER prod AS rental_summary_views_local ENGINE = Distributed(prod, plumbline, rental_summary_views_local, cityHash64(view_key))'));
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {

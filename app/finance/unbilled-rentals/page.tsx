@@ -81,6 +81,11 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
           { name: 'cause', label: 'Cause', type: 'select', value: cause, options: UNBILLED_CAUSES.map((c) => [c, CAUSE_LABELS[c]]) },
         ]}
       />
+      {dashboard.asOf !== filters.to.toISOString() && (
+        <p className="muted" data-testid="unbilled-as-of">
+          Headline, aging, causes and breakdowns as of {dashboard.asOf.slice(11, 19)} UTC; events since then show within a minute.
+        </p>
+      )}
       <div className="cards" aria-label="Headline">
         <div className="card">
           <div className="label">Unbilled value</div>
