@@ -1,9 +1,10 @@
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
-import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines, unbilledSummary, unbilledTrend, type BreakdownRow } from '@/lib/finance/unbilled';
+import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines, unbilledSummary, unbilledTrend, type BreakdownRow, type UnbilledTrend } from '@/lib/finance/unbilled';
 import { formatMoney } from '@/lib/format';
 import { DataTable } from '@/components/ui/DataTable';
 import { FilterBar } from '@/components/ui/FilterBar';
@@ -42,6 +43,21 @@ function Breakdown({ title, rows, locale }: { title: string; rows: BreakdownRow[
   );
 }
 
+/** The trend, streamed in after the rest of the page: when it is not kept, computing it takes a second or two at scale. */
+async function TrendChart({ trend, currencies }: { trend: Promise<UnbilledTrend>; currencies: string[] }) {
+  const { points, computedAt } = await trend;
+  const data = points.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
+  return (
+    <>
+      <TimeSeriesChart label="Unbilled value over time per currency" data={data} xKey="at" series={currencies.map((c) => ({ key: c, label: c }))} unit="money" />
+      <p className="muted">
+        Unbilled value at the start of each day (UTC)
+        {computedAt && `, as computed at ${computedAt.slice(11, 19)} UTC; events since then show within a minute`}.
+      </p>
+    </>
+  );
+}
+
 export default async function UnbilledRentalsPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   await requirePage('dashboards.view');
   const locale = await requestLocale();
@@ -49,16 +65,13 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled');
   const cause = (UNBILLED_CAUSES as readonly string[]).includes(String(raw.cause ?? '')) ? String(raw.cause) : '';
-  const [dashboard, trend, lines, options] = await Promise.all([
-    unbilledSummary(filters),
-    unbilledTrend(filters),
-    unbilledLines(filters, table, { cause }),
-    filterOptions(['rental.contract']),
-  ]);
+  const trend = unbilledTrend(filters);
+  // Awaited by TrendChart; handled here too, so a failure of the rest first leaves no rejection unhandled.
+  trend.catch(() => undefined);
+  const [dashboard, lines, options] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, table, { cause }), filterOptions(['rental.contract'])]);
   const total = cause ? (dashboard.causes.find((c) => c.cause === cause)?.lines ?? 0) : dashboard.lines;
   const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
   const currencies = Object.keys(dashboard.totals).sort();
-  const trendData = trend.points.map((p) => ({ at: p.at.slice(0, 10), ...Object.fromEntries(currencies.map((c) => [c, (p.unbilledCents[c] ?? 0) / 100])) }));
   const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
   return (
     <section>
@@ -116,11 +129,9 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         </div>
         <div>
           <h2>Unbilled value over time</h2>
-          <TimeSeriesChart label="Unbilled value over time per currency" data={trendData} xKey="at" series={currencies.map((c) => ({ key: c, label: c }))} unit="money" />
-          <p className="muted">
-            Unbilled value at the start of each day (UTC)
-            {trend.computedAt && `, as computed at ${trend.computedAt.slice(11, 19)} UTC; events since then show within a minute`}.
-          </p>
+          <Suspense fallback={<p className="muted" aria-busy="true">Computing the trend…</p>}>
+            <TrendChart trend={trend} currencies={currencies} />
+          </Suspense>
         </div>
       </div>
 
