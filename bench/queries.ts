@@ -301,6 +301,7 @@ try {
   const defaults = parseDashboardFilters({}).filters;
   const project = DEMO_PROJECTS[0]!.code;
   const byProject = parseDashboardFilters({ project }).filters;
+  const byProjectMonth = parseDashboardFilters({ project, from: dayString(new Date(now.getTime() - 30 * 86_400_000)) }).filters;
   const noQueueOptions = { category: '', state: '', assignee: '', signature: '', entityType: '' };
   const queueGroups = async (filters: typeof defaults) => (await failureQueue(filters, noQueueOptions)).groups;
   const biggestGroup = sortGroups(await queueGroups(defaults), 'largest')[0];
@@ -359,11 +360,14 @@ try {
     { page: 'baseline', name: 'SELECT count() FROM otel_traces', run: () => queryRows('SELECT count() FROM otel_traces') },
     { page: UNBILLED, name: 'page (summary + trend + table page + filter options)', run: () => unbilledPage(defaults) },
     { page: UNBILLED, name: `page, project ${project}`, run: () => unbilledPage(byProject) },
-    { page: UNBILLED, name: 'page, first view of a filter (summary and trend computed)', run: withNothingKept(['rental_summary_views', 'rental_trend_views'], () => unbilledPage(defaults)) },
-    { page: UNBILLED, name: 'unbilledSummary, kept (also the overview tile)', run: () => unbilledSummary(defaults) },
-    { page: UNBILLED, name: 'unbilledSummary, computed (none kept within two minutes)', run: withNothingKept(['rental_summary_views'], () => unbilledSummary(defaults)) },
-    { page: UNBILLED, name: 'unbilledTrend, view kept', run: () => unbilledTrend(defaults) },
-    { page: UNBILLED, name: 'unbilledTrend, computed (no view kept: first view, or lines changed)', run: withNothingKept(['rental_trend_views'], () => unbilledTrend(defaults)) },
+    { page: UNBILLED, name: 'page, nothing kept (summary and trend cells computed)', run: withNothingKept(['rental_summary_cells', 'rental_trend_cells'], () => unbilledPage(defaults)) },
+    { page: UNBILLED, name: 'unbilledSummary, kept cells (also the overview tile)', run: () => unbilledSummary(defaults) },
+    { page: UNBILLED, name: `unbilledSummary, kept cells, project ${project}`, run: () => unbilledSummary(byProject) },
+    { page: UNBILLED, name: 'unbilledSummary, cells computed (none within two minutes)', run: withNothingKept(['rental_summary_cells'], () => unbilledSummary(defaults)) },
+    { page: UNBILLED, name: 'unbilledTrend, kept cells', run: () => unbilledTrend(defaults) },
+    { page: UNBILLED, name: `unbilledTrend, kept cells, project ${project}`, run: () => unbilledTrend(byProject) },
+    { page: UNBILLED, name: 'unbilledTrend, cells computed (none kept: first view, or lines changed)', run: withNothingKept(['rental_trend_cells'], () => unbilledTrend(defaults)) },
+    { page: UNBILLED, name: `unbilledTrend, other instants, project ${project}, computed on its own`, run: withNothingKept(['rental_trend_views'], () => unbilledTrend(byProjectMonth)) },
     { page: UNBILLED, name: 'unbilledLines, page 1', run: () => unbilledLines(defaults, unbilledTable) },
     { page: UNBILLED, name: 'filterOptions(rental.contract)', run: () => filterOptions(['rental.contract']) },
     { page: UNBILLED, name: 'API: all lines (CSV export)', run: () => unbilledLines(defaults, unbilledTable, { allPages: true }) },

@@ -884,17 +884,52 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
 );
 
 /**
- * The unbilled-rentals summary of each live view (lib/finance/kept-views.ts): its headline,
- * aging, causes and breakdowns as JSON, computed as of as_of, the latest replacing older ones.
- * Only views as of "now" are kept, and read back for two minutes, so rows expire after two days.
+ * The unbilled-rentals summary as of an instant, in cells (lib/finance/kept-views.ts): per
+ * project, customer, interface and currency (the dashboard's filters), the lines with something
+ * unbilled by dimension ('contracts': all of them; 'aging', 'cause', 'equipment_class': by that
+ * key) with their count and cents, and on 'contracts' rows the distinct contracts and the line
+ * unbilled the longest as aggregate states, so any filter's summary merges exactly from the
+ * cells it matches. A computation writes every cell as of one instant (as_of) plus a marker row
+ * (dimension 'computed'), each replacing the cell's older version; cells of older instants are
+ * read past by their as_of and expire after two days.
  */
-export const RENTAL_SUMMARY_VIEWS: TableSpec = keptTable(
-  'rental_summary_views',
-  'cityHash64(view_key)',
-  `  view_key String,
+export const RENTAL_SUMMARY_CELLS: TableSpec = keptTable(
+  'rental_summary_cells',
+  'cityHash64(project, customer)',
+  `  project LowCardinality(String),
+  customer LowCardinality(String),
+  interface_id LowCardinality(String),
+  currency LowCardinality(String),
+  dimension LowCardinality(String),
+  key String,
   as_of DateTime64(3, 'UTC'),
-  summary String`,
-  'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+  lines UInt64,
+  cents Int64,
+  contracts AggregateFunction(uniqExact, String),
+  oldest AggregateFunction(argMin, String, Tuple(Int64, Int64, String))`,
+  'ORDER BY (project, customer, interface_id, currency, dimension, key)\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+);
+
+/**
+ * The unbilled-rentals trend at a set of instants (instants_key), in cells per project,
+ * customer, interface and currency (lib/finance/kept-views.ts): the cents of lines priced at
+ * an instant (settled 0) and of lines settled by it, carried to every later instant (settled 1),
+ * as computed at computed_at. A computation writes every cell of its instants plus a marker row
+ * (instant_index 0); cells of older computations are read past by their computed_at. The
+ * instants move on each day, so rows expire after two days.
+ */
+export const RENTAL_TREND_CELLS: TableSpec = keptTable(
+  'rental_trend_cells',
+  'cityHash64(instants_key, project, customer)',
+  `  instants_key String,
+  project LowCardinality(String),
+  customer LowCardinality(String),
+  interface_id LowCardinality(String),
+  currency LowCardinality(String),
+  instant_index UInt16,
+  settled UInt8,
+  cents Int64`,
+  'ORDER BY (instants_key, project, customer, interface_id, currency, instant_index, settled)\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
 );
 
 /**
@@ -914,13 +949,20 @@ export function rentalStandingStatements(target: DdlTarget): string[] {
 }
 
 /**
- * Version 11: the kept unbilled-rentals summary of each live view, and the kept line standing
- * made again with small granules (a table's granularity is fixed when it is made), with its
- * refresh marker, so the first read finds nothing computed and computes every line.
+ * Version 11: the kept line standing made again with small granules (a table's granularity is
+ * fixed when it is made), with its refresh marker, so the first read finds nothing computed and
+ * computes every line. (It also made a per-view summary table, rental_summary_views, which
+ * version 12 replaces by cells; a store migrated since never makes it.)
  */
-export function rentalSummaryViewStatements(target: DdlTarget): string[] {
-  return [
-    ...[RENTAL_LINE_STANDING, RENTAL_STANDING_REFRESHES].flatMap((table) => [...dropObject('TABLE', table.name, target), ...createTable(table, target)]),
-    ...createTable(RENTAL_SUMMARY_VIEWS, target),
-  ];
+export function rentalStandingGranuleStatements(target: DdlTarget): string[] {
+  return [RENTAL_LINE_STANDING, RENTAL_STANDING_REFRESHES].flatMap((table) => [...dropObject('TABLE', table.name, target), ...createTable(table, target)]);
+}
+
+/**
+ * Version 12: the unbilled-rentals summary and trend kept in cells by filter (RENTAL_SUMMARY_CELLS,
+ * RENTAL_TREND_CELLS), so every filtered view reads what one computation wrote; the per-view
+ * summaries of version 11 go.
+ */
+export function rentalCellStatements(target: DdlTarget): string[] {
+  return [...dropObject('TABLE', 'rental_summary_views', target), ...createTable(RENTAL_SUMMARY_CELLS, target), ...createTable(RENTAL_TREND_CELLS, target)];
 }

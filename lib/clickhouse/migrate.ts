@@ -7,8 +7,9 @@ import {
   errorSignatureStatements,
   eventIdIndexStatements,
   recordStateStatements,
+  rentalCellStatements,
+  rentalStandingGranuleStatements,
   rentalStandingStatements,
-  rentalSummaryViewStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -43,7 +44,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
   { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
   { version: 10, name: 'rental state notes ingest time; billing standing kept per contract line', statements: rentalStandingStatements },
-  { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalSummaryViewStatements },
+  { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalStandingGranuleStatements },
+  { version: 12, name: 'unbilled-rentals summary and trend kept in cells by filter', statements: rentalCellStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -5,10 +5,11 @@ import { unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
 import { registerJob } from '@/lib/runtime/workers';
 
 /**
- * Every minute: each contract line's billing standing brought up to date, the default view of
- * the unbilled-rentals summary computed again and its trend too if lines changed
- * (lib/finance/line-standing.ts, lib/finance/kept-views.ts); not while a rental event is dated
- * in the future, when the view is read from the events and not kept.
+ * Every minute: each contract line's billing standing brought up to date, the unbilled-rentals
+ * summary cells computed again, and the default view's trend cells too if lines changed
+ * (lib/finance/line-standing.ts, lib/finance/kept-views.ts), so every filter of the live view
+ * reads kept figures; not while a rental event is dated in the future, when the view is read
+ * from the events and not kept.
  */
 registerJob({
   name: 'rental-standing',

@@ -1,29 +1,151 @@
 /**
- * Unbilled-rentals views kept (RENTAL_TREND_VIEWS and RENTAL_SUMMARY_VIEWS in
- * lib/clickhouse/ddl.ts), so a page shows figures that take every contract line to compute
+ * Unbilled-rentals figures kept (RENTAL_SUMMARY_CELLS, RENTAL_TREND_CELLS and RENTAL_TREND_VIEWS
+ * in lib/clickhouse/ddl.ts), so a page shows figures that take every contract line to compute
  * (at 10 M events, 500 k lines) without computing them on every view.
  *
- * A trend prices every line at each of its day instants: ~5 M line-instants, over a second,
- * while lines rarely change between two views. So each view's points (its instants and filters
- * are its key) are kept with the instant they were computed at and shown again while no line
- * can have changed since: none has an event ingested after that instant less
- * INGEST_VISIBILITY_MS. Under steady ingest a page also shows points computed within
- * VIEW_FRESH_MS as they are, saying when, and the minute job keeps the default view that recent.
+ * A summary as of "now" (headline, aging, causes, breakdowns) changes with the clock, as lines
+ * on rent accrue and age, so it is never exact for long. It is kept in cells by the dashboard's
+ * filters (project, customer, interface, currency) with the instant it is as of: the minute job
+ * computes every cell each run, and a page merges the cells its filters match from the latest
+ * computation when that is as of within VIEW_FRESH_MS before its own instant (saying so), and
+ * computes every cell first otherwise. One computation, ~0.5 s at 10 M, serves every filter.
  *
- * A summary as of "now" (headline, aging, causes, breakdowns) changes with the clock too, as
- * lines on rent accrue and age, so it is never exact for long: a live view's summary is kept
- * with the instant it is as of, a page shows one as of within VIEW_FRESH_MS before its own
- * as-of instant, saying so, and the minute job computes the default view again every run.
+ * A trend prices every line at each of its day instants: ~5 M line-instants, over a second,
+ * while lines rarely change between two views. So it is kept with the instant it was computed
+ * at and shown again while no line can have changed since (none has an event ingested after
+ * that instant less INGEST_VISIBILITY_MS); under steady ingest a page also shows one computed
+ * within VIEW_FRESH_MS as it is, saying when. The trend of an unfiltered view is kept in cells
+ * like the summary, so its filtered views (same instants) read it too, and the minute job keeps
+ * the default view's; a filtered view whose instants have no cells to read is kept on its own.
  */
-import { insertRows, queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { command, insertRows, queryOne, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { linesIngestedSince } from '@/lib/finance/line-standing';
+import { LINE_FILTER_SQL } from '@/lib/finance/rental-queries';
 import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 
 /** Per-currency totals in cents: money is never summed across currencies. */
 export type CurrencyTotals = Record<string, number>;
 
-/** How old a kept view a page shows as it is, saying when it was computed. */
+/** How old a kept view a page shows as it is, saying when it was computed or what it is as of. */
 export const VIEW_FRESH_MS = 2 * 60_000;
+
+/** Whether `asOf` is "now" (within VIEW_FRESH_MS of the clock), so its figures may be kept: a dated view's never are. */
+export function isLive(asOf: Date): boolean {
+  return Math.abs(Date.now() - asOf.getTime()) <= VIEW_FRESH_MS;
+}
+
+/** A query computing figures to keep: its SQL and parameters. */
+export interface CellQuery {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * Whether a trend computed at `computedAtMs` may be shown: 'exact' when no line changed since,
+ * 'recent' (for a page, saying when) when it was computed within VIEW_FRESH_MS; else null.
+ */
+async function trendStanding(computedAtMs: number, reader: 'page' | 'job'): Promise<'exact' | 'recent' | null> {
+  if ((await linesIngestedSince(new Date(computedAtMs - INGEST_VISIBILITY_MS))) === 0) return 'exact';
+  return reader === 'page' && Date.now() - computedAtMs <= VIEW_FRESH_MS ? 'recent' : null;
+}
+
+// --- Summary cells.
+
+/** A computation of every summary cell under way in this process: page views and the job at the same moment share it. */
+let keepingSummary: Promise<Date> | null = null;
+
+async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<Date> {
+  const computedAt = toClickHouseDateTime(new Date());
+  await command(
+    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, contracts, oldest, computed_at)
+     SELECT project, customer, interface_id, currency, dimension, key, {cells_as_of:DateTime64(3)}, lines, cents, contracts, oldest, {cells_computed_at:DateTime64(3)}
+     FROM (${cells.sql})
+     UNION ALL
+     SELECT '', '', '', '', 'computed', '', {cells_as_of:DateTime64(3)}, 0, 0, uniqExactState(''), argMinState('', (toInt64(0), toInt64(0), '')), {cells_computed_at:DateTime64(3)}`,
+    { ...cells.params, cells_as_of: toClickHouseDateTime(asOf), cells_computed_at: computedAt },
+  );
+  return asOf;
+}
+
+/**
+ * The instant of the kept summary cells a reader merges: for a page, the latest computation's
+ * when it is as of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every
+ * cell computed as of `asOf` by `cells` (columns as RENTAL_SUMMARY_CELLS holds them) first.
+ */
+export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<Date> {
+  if (reader === 'page') {
+    const latest = await queryOne<{ as_of_ms: number }>(`SELECT toUnixTimestamp64Milli(max(as_of)) AS as_of_ms FROM rental_summary_cells`);
+    const latestMs = Number(latest?.as_of_ms ?? 0);
+    // A computation the job finished a moment after the page's instant serves it too.
+    if (latestMs <= Date.now() && asOf.getTime() - latestMs <= VIEW_FRESH_MS) return new Date(latestMs);
+    if (keepingSummary) return keepingSummary;
+  }
+  const keeping = cells().then((query) => keepSummaryCells(asOf, query));
+  keepingSummary = keeping;
+  try {
+    return await keeping;
+  } finally {
+    if (keepingSummary === keeping) keepingSummary = null;
+  }
+}
+
+/** The kept summary cells as of {cells_as_of} matching the dashboard filters (query params project, customer, iface, currency). */
+export const SUMMARY_CELLS_SQL = `SELECT * FROM rental_summary_cells FINAL
+  WHERE as_of = {cells_as_of:DateTime64(3)} AND dimension != 'computed' AND ${LINE_FILTER_SQL}`;
+
+// --- Trend cells and views.
+
+/** Trend rows, kept or computed: the cents at an instant (1-based) per currency, of lines priced there (settled 0) or settled by it (1). */
+export interface TrendRow {
+  settled: number;
+  instant_index: number;
+  currency: string;
+  cents: number;
+}
+
+async function keepTrendCells(instantsKey: string, cells: CellQuery): Promise<number> {
+  const computedAt = new Date();
+  await command(
+    `INSERT INTO rental_trend_cells (instants_key, project, customer, interface_id, currency, instant_index, settled, cents, computed_at)
+     SELECT {instants_key:String}, project, customer, interface_id, currency, instant_index, settled, cents, {cells_computed_at:DateTime64(3)}
+     FROM (${cells.sql})
+     UNION ALL
+     SELECT {instants_key:String}, '', '', '', '', 0, 0, 0, {cells_computed_at:DateTime64(3)}`,
+    { ...cells.params, instants_key: instantsKey, cells_computed_at: toClickHouseDateTime(computedAt) },
+  );
+  return computedAt.getTime();
+}
+
+/**
+ * The trend rows of the instants `instantsKey` summed over the kept cells matching the
+ * dashboard filters (`filterParams`), with when they were computed if shown as an earlier
+ * computation's (null when exact). Without usable cells, an unfiltered view passes `cells`
+ * (its own computation costs what every cell's does) to compute them first; otherwise null.
+ */
+export async function keptTrendCells(
+  instantsKey: string,
+  reader: 'page' | 'job',
+  filterParams: Record<string, unknown>,
+  cells: (() => Promise<CellQuery>) | null,
+): Promise<{ rows: TrendRow[]; computedAt: Date | null } | null> {
+  const latest = await queryOne<{ computed_at_ms: number; kept: number }>(
+    `SELECT toUnixTimestamp64Milli(max(computed_at)) AS computed_at_ms, count() AS kept FROM rental_trend_cells WHERE instants_key = {instants_key:String}`,
+    { instants_key: instantsKey },
+  );
+  let computedAtMs = Number(latest?.computed_at_ms ?? 0);
+  const standing = Number(latest?.kept ?? 0) > 0 ? await trendStanding(computedAtMs, reader) : null;
+  if (!standing) {
+    if (!cells) return null;
+    computedAtMs = await keepTrendCells(instantsKey, await cells());
+  }
+  const rows = await queryRows<TrendRow>(
+    `SELECT settled, instant_index, currency, sum(cents) AS cents FROM rental_trend_cells FINAL
+     WHERE instants_key = {instants_key:String} AND computed_at = {cells_computed_at:DateTime64(3)} AND instant_index > 0 AND ${LINE_FILTER_SQL}
+     GROUP BY settled, instant_index, currency`,
+    { ...filterParams, instants_key: instantsKey, cells_computed_at: toClickHouseDateTime(new Date(computedAtMs)) },
+  );
+  return { rows, computedAt: standing === 'recent' ? new Date(computedAtMs) : null };
+}
 
 export interface KeptTrend {
   /** Totals at each instant, in order. */
@@ -43,44 +165,15 @@ async function readTrend(viewKey: string): Promise<{ totals: CurrencyTotals[]; c
 }
 
 /**
- * The trend of a view: kept when nothing can have changed it since (or, for a page, when it
- * was computed within VIEW_FRESH_MS), else computed by `compute` and kept. The job passes
- * 'job' to recompute whenever lines changed.
+ * The trend of one view kept on its own: shown while usable (trendStanding), else computed by
+ * `compute` and kept. The job passes 'job' to recompute whenever lines changed.
  */
 export async function keptTrend(viewKey: string, reader: 'page' | 'job', compute: () => Promise<CurrencyTotals[]>): Promise<KeptTrend> {
-  const now = new Date();
   const kept = await readTrend(viewKey);
-  if (kept) {
-    if ((await linesIngestedSince(new Date(kept.computedAtMs - INGEST_VISIBILITY_MS))) === 0) return { totals: kept.totals, computedAt: null };
-    if (reader === 'page' && now.getTime() - kept.computedAtMs <= VIEW_FRESH_MS) return { totals: kept.totals, computedAt: new Date(kept.computedAtMs) };
-  }
+  const standing = kept ? await trendStanding(kept.computedAtMs, reader) : null;
+  if (kept && standing) return { totals: kept.totals, computedAt: standing === 'recent' ? new Date(kept.computedAtMs) : null };
+  const now = new Date();
   const totals = await compute();
   await insertRows('rental_trend_views', [{ view_key: viewKey, totals, computed_at: toClickHouseDateTime(now) }]);
   return { totals, computedAt: null };
-}
-
-/**
- * The summary of a view as of `asOf`, or, for a page, the kept one of the same view as of an
- * instant at most VIEW_FRESH_MS before it. Computed by `compute` (as of `asOf`) otherwise, and
- * kept when `asOf` is "now" (within VIEW_FRESH_MS of the clock): a dated view is computed each
- * time. The summary says what it is as of, so a caller tells a kept one by it.
- */
-export async function keptSummary<Summary>(viewKey: string, asOf: Date, reader: 'page' | 'job', compute: () => Promise<Summary>): Promise<Summary> {
-  if (reader === 'page') {
-    const kept = await queryOne<{ summary: string; as_of_ms: number }>(
-      `SELECT summary, toUnixTimestamp64Milli(as_of) AS as_of_ms FROM rental_summary_views FINAL WHERE view_key = {key:String}`,
-      { key: viewKey },
-    );
-    const keptAsOfMs = Number(kept?.as_of_ms);
-    // Our own JSON, written below under a key that names the summary's version.
-    if (kept && keptAsOfMs <= asOf.getTime() && asOf.getTime() - keptAsOfMs <= VIEW_FRESH_MS) return JSON.parse(kept.summary) as Summary;
-  }
-  const summary = await compute();
-  const now = new Date();
-  if (Math.abs(now.getTime() - asOf.getTime()) <= VIEW_FRESH_MS) {
-    await insertRows('rental_summary_views', [
-      { view_key: viewKey, as_of: toClickHouseDateTime(asOf), summary: JSON.stringify(summary), computed_at: toClickHouseDateTime(now) },
-    ]);
-  }
-  return summary;
 }

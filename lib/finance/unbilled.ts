@@ -10,7 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { keptSummary, keptTrend, type CurrencyTotals } from '@/lib/finance/kept-views';
+import { isLive, keptSummaryCells, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
 import { keptStandingSql } from '@/lib/finance/line-standing';
 import { EVENT_LINES_SQL, LINE_FILTER_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -250,8 +250,7 @@ export interface UnbilledSummary {
 }
 
 /** `contracts` counts lines and contracts across currencies and finds the oldest line; the others sum per currency. */
-const DIMENSIONS = ['contracts', 'aging', 'cause', 'project', 'customer', 'equipment_class'] as const;
-type Dimension = (typeof DIMENSIONS)[number];
+type Dimension = 'contracts' | 'aging' | 'cause' | 'project' | 'customer' | 'equipment_class';
 
 interface GroupTotal {
   dimension: Dimension;
@@ -268,26 +267,43 @@ function queryParams(filters: DashboardFilters, extra: Record<string, unknown> =
   return { ...filterQueryParams(filters), lines: [], ...extra };
 }
 
-/** Sums per line group and currency in one pass: every line yields a row per dimension. */
-async function groupTotals(source: string, filters: DashboardFilters): Promise<GroupTotal[]> {
-  const rows = await queryRows<Omit<GroupTotal, 'currency' | 'oldestLine'> & { money_currency: string; oldest_line: string }>(
-    `SELECT dim.1 AS dimension, dim.2 AS key, if(dimension = 'contracts', '', currency) AS money_currency,
-            count() AS lines, uniqExactIf(contract_id, dimension = 'contracts') AS contracts, sum(unbilled_cents) AS cents,
-            argMinIf(contract_line_id, (-age_days, -unbilled_cents, contract_line_id), dimension = 'contracts') AS oldest_line
-     FROM (${evaluatedLines(source)})
-     ARRAY JOIN [('contracts', ''), ('aging', bucket), ('cause', cause), ('project', project), ('customer', customer),
-                 ('equipment_class', equipment_class)] AS dim
-     WHERE unbilled_cents > 0
-     GROUP BY dimension, key, money_currency`,
-    queryParams(filters),
+/**
+ * The summary's cells (as RENTAL_SUMMARY_CELLS in lib/clickhouse/ddl.ts keeps them) from the
+ * lines of `standing` as of {to}: per project, customer, interface and currency, every line with
+ * something unbilled counted once as 'contracts' (with its contract and age as aggregate states)
+ * and once under its aging bucket, cause and equipment class.
+ */
+function summaryCellsSql(standing: string): string {
+  return `SELECT project, customer, interface_id, currency, dim.1 AS dimension, dim.2 AS key, count() AS lines, sum(unbilled_cents) AS cents,
+    CAST(uniqExactIfState(contract_id, dimension = 'contracts') AS AggregateFunction(uniqExact, String)) AS contracts,
+    CAST(argMinIfState(contract_line_id, (-age_days, -toInt64(assumeNotNull(unbilled_cents)), contract_line_id), dimension = 'contracts')
+      AS AggregateFunction(argMin, String, Tuple(Int64, Int64, String))) AS oldest
+  FROM (${evaluatedLines(standing)})
+  ARRAY JOIN [('contracts', ''), ('aging', bucket), ('cause', cause), ('equipment_class', equipment_class)] AS dim
+  WHERE unbilled_cents > 0
+  GROUP BY project, customer, interface_id, currency, dimension, key`;
+}
+
+/** Sums per line group and currency over summary cells (summaryCellsSql, SUMMARY_CELLS_SQL); a 'contracts' cell also counts toward its project and customer. */
+async function groupTotals(cells: string, params: Record<string, unknown>): Promise<GroupTotal[]> {
+  const rows = await queryRows<{ group_dimension: Dimension; group_key: string; money_currency: string; line_count: number; cent_total: number; contract_count: number; oldest_line: string }>(
+    `SELECT g.1 AS group_dimension, g.2 AS group_key, if(group_dimension = 'contracts', '', currency) AS money_currency,
+            sum(lines) AS line_count, sum(cents) AS cent_total,
+            uniqExactMergeIf(contracts, group_dimension = 'contracts') AS contract_count,
+            argMinMergeIf(oldest, group_dimension = 'contracts') AS oldest_line
+     FROM (${cells})
+     ARRAY JOIN if(dimension = 'contracts', [('contracts', ''), ('project', toString(project)), ('customer', toString(customer))],
+                   [(toString(dimension), key)]) AS g
+     GROUP BY group_dimension, group_key, money_currency`,
+    params,
   );
   return rows.map((r) => ({
-    dimension: r.dimension,
-    key: r.key,
+    dimension: r.group_dimension,
+    key: r.group_key,
     currency: r.money_currency,
-    lines: Number(r.lines),
-    contracts: Number(r.contracts),
-    cents: Number(r.cents),
+    lines: Number(r.line_count),
+    contracts: Number(r.contract_count),
+    cents: Number(r.cent_total),
     oldestLine: r.oldest_line,
   }));
 }
@@ -327,24 +343,26 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
   return [...map.values()].sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
 }
 
-/** Part of a kept summary view's key: a change to the summary's maths or shape bumps it, so views kept before are not shown. */
-const SUMMARY_VERSION = 1;
-
 /**
  * Headline, aging, causes and breakdowns of the lines with something unbilled as of
- * `filters.to`. For "now", a page may get the view's summary as of up to two minutes earlier
- * (lib/finance/kept-views.ts), its `asOf` saying so; the job passes 'job' to compute it again.
+ * `filters.to`. For "now", a page merges the kept cells of a computation as of up to two minutes
+ * earlier (lib/finance/kept-views.ts), its `asOf` saying so; the job passes 'job' to compute
+ * them again. A dated view is computed on its own each time.
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
-  if (!(await stateCovers(filters.to))) return computeSummary(EVENT_STANDING_SQL, filters);
-  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
-  return keptSummary(viewKey, filters.to, reader, async () => computeSummary(await keptStandingSql(), filters));
+  if (!(await stateCovers(filters.to))) return summaryOf(summaryCellsSql(EVENT_STANDING_SQL), EVENT_STANDING_SQL, filters);
+  const standing = await keptStandingSql();
+  if (!isLive(filters.to)) return summaryOf(summaryCellsSql(standing), standing, filters);
+  const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
+  const asOf = await keptSummaryCells(filters.to, reader, async () => ({ sql: summaryCellsSql(standing), params: everyLine }));
+  return summaryOf(SUMMARY_CELLS_SQL, standing, { ...filters, to: asOf }, { cells_as_of: toClickHouseDateTime(asOf) });
 }
 
-async function computeSummary(source: string, filters: DashboardFilters): Promise<UnbilledSummary> {
-  const groups = await groupTotals(source, filters);
+/** The summary as of `filters.to` from summary cells, the oldest line's detail from `standing`. */
+async function summaryOf(cells: string, standing: string, filters: DashboardFilters, extra: Record<string, unknown> = {}): Promise<UnbilledSummary> {
+  const groups = await groupTotals(cells, queryParams(filters, extra));
   const contracts = groups.find((g) => g.dimension === 'contracts');
-  const [oldest] = contracts?.oldestLine ? await linesById(source, filters, [contracts.oldestLine]) : [];
+  const [oldest] = contracts?.oldestLine ? await linesById(standing, filters, [contracts.oldestLine]) : [];
   // Every line with something unbilled is in one aging bucket, so those rows sum to the totals.
   const totals: CurrencyTotals = {};
   for (const g of groups.filter((r) => r.dimension === 'aging')) add(totals, g.currency, g.cents);
@@ -417,7 +435,7 @@ function trendInstants(from: Date, to: Date, maxPoints = 45): Date[] {
   return instants.reverse();
 }
 
-/** Part of a kept trend view's key: a change to the trend's maths bumps it, so views kept before are not shown. */
+/** Part of a kept trend's key: a change to the trend's maths bumps it, so trends kept before are not shown. */
 const TREND_VERSION = 1;
 
 /**
@@ -433,27 +451,55 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  * billing each count from their own time; its terms are the latest known). A line is priced
  * at each instant from its dispatch until it settles (SETTLED_MS); at every later instant its
  * value is the one it has as of `to`, so settled lines are summed once, by the first instant
- * after they settle, and carried forward. For an as-of instant after every rental event, the
- * view's points are kept (lib/finance/kept-views.ts); the job passes 'job'.
+ * after they settle, and carried forward. For an as-of instant after every rental event the
+ * trend is kept (lib/finance/kept-views.ts): in cells for an unfiltered view's instants, which
+ * its filtered views read too, else per view; the job passes 'job'.
  */
 export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
   const instants = trendInstants(filters.from, filters.to);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(EVENT_STANDING_SQL, filters, instants)), computedAt: null };
-  const compute = async () => trendTotals(await keptStandingSql(), filters, instants);
+  const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(EVENT_STANDING_SQL, params, instants.length)), computedAt: null };
+
+  const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
+  const everyCell = async () => ({ sql: trendSql(await keptStandingSql(), true), params });
+  const instantsKey = `v${TREND_VERSION}/${instants[0]?.toISOString()}/${instants.length}/${instants[instants.length - 1]?.toISOString()}`;
+  const cells = await keptTrendCells(instantsKey, reader, params, filtered ? null : everyCell);
+  if (cells) return { points: toPoints(foldTrend(cells.rows, instants.length)), computedAt: cells.computedAt?.toISOString() ?? null };
+
+  const compute = async () => trendTotals(await keptStandingSql(), params, instants.length);
   const viewKey = JSON.stringify({ version: TREND_VERSION, instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
 }
 
-/** Unbilled value per currency at each of `instants`, over the lines' standing as of `filters.to`. */
-async function trendTotals(source: string, filters: DashboardFilters, instants: readonly Date[]): Promise<CurrencyTotals[]> {
-  const rows = await queryRows<{ settled: number; instant_index: number; currency: string; cents: number }>(
-    `SELECT 0 AS settled, indexOf({instants:Array(DateTime64(3))}, instant) AS instant_index, currency, sum(unbilled_cents) AS cents
+/** Unbilled value per currency at each of the `count` instants (query params as unbilledTrend's), over the lines' standing in `source`. */
+async function trendTotals(source: string, params: Record<string, unknown>, count: number): Promise<CurrencyTotals[]> {
+  return foldTrend(await queryRows<TrendRow>(trendSql(source, false), params), count);
+}
+
+/** Totals at each instant from trend rows: a settled line's cents count at its instant and every later one. */
+function foldTrend(rows: readonly TrendRow[], count: number): CurrencyTotals[] {
+  const points: CurrencyTotals[] = Array.from({ length: count }, () => ({}));
+  for (const r of rows) {
+    const first = Number(r.instant_index) - 1;
+    const last = Number(r.settled) === 1 ? count - 1 : first;
+    for (let i = first; i <= last; i++) add(points[i]!, r.currency, Number(r.cents));
+  }
+  return points;
+}
+
+/**
+ * The trend rows (TrendRow) of the lines in `source` at the instants {instants}, per currency,
+ * and `byCell` also per project, customer and interface (RENTAL_TREND_CELLS).
+ */
+function trendSql(source: string, byCell: boolean): string {
+  const cell = byCell ? 'project, customer, interface_id, ' : '';
+  return `SELECT ${cell}0 AS settled, indexOf({instants:Array(DateTime64(3))}, instant) AS instant_index, currency, sum(unbilled_cents) AS cents
      FROM (
-       SELECT instant, currency, ${chargesAt('instant_ms')}
+       SELECT ${cell}instant, currency, ${chargesAt('instant_ms')}
        FROM (
-         SELECT currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
+         SELECT ${cell}currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
                 instant, toUnixTimestamp64Milli(instant) AS instant_ms
          FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS} FROM (${source})))
          ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms AND toUnixTimestamp64Milli(x) <= settled_ms,
@@ -461,20 +507,11 @@ async function trendTotals(source: string, filters: DashboardFilters, instants: 
        )
      )
      WHERE unbilled_cents > 0
-     GROUP BY instant_index, currency
+     GROUP BY ${cell}instant_index, currency
      UNION ALL
-     SELECT 1 AS settled, arrayFirstIndex(x -> toUnixTimestamp64Milli(x) > greatest(settled_ms, dispatched_ms), {instants:Array(DateTime64(3))}) AS instant_index,
+     SELECT ${cell}1 AS settled, arrayFirstIndex(x -> toUnixTimestamp64Milli(x) > greatest(settled_ms, dispatched_ms), {instants:Array(DateTime64(3))}) AS instant_index,
        currency, sum(unbilled_cents) AS cents
      FROM (SELECT *, ${chargesAt('t_ms')} FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli({to:DateTime64(3)}) AS t_ms FROM (${source}))))
      WHERE instant_index > 0 AND unbilled_cents > 0
-     GROUP BY instant_index, currency`,
-    queryParams(filters, { instants: instants.map(toClickHouseDateTime) }),
-  );
-  const points: CurrencyTotals[] = instants.map(() => ({}));
-  for (const r of rows) {
-    const first = Number(r.instant_index) - 1;
-    const last = Number(r.settled) === 1 ? instants.length - 1 : first;
-    for (let i = first; i <= last; i++) add(points[i]!, r.currency, Number(r.cents));
-  }
-  return points;
+     GROUP BY ${cell}instant_index, currency`;
 }

@@ -168,6 +168,28 @@ describe('unbilled rentals', () => {
     assert.deepEqual((await dashboard({ project: 'JOB-2' })).totals, { USD: 190000 });
   });
 
+  it('merges a live view of any filter from the summary cells kept for every filter, as its own lines add up', async () => {
+    const live = (params: Record<string, string>) => parseDashboardFilters(params).filters;
+    const kept = await unbilledSummary(live({}), 'job');
+    const views: Record<string, string>[] = [{}, { project: 'JOB-2' }, { currency: 'CAD' }, { customer: 'Bluewater Utilities' }, { project: 'JOB-1', currency: 'USD' }, { project: 'JOB-NONE' }];
+    for (const params of views) {
+      const view = JSON.stringify(params);
+      const summary = await unbilledSummary(live(params));
+      assert.equal(summary.asOf, kept.asOf, `${view}: merged from the kept cells`);
+      const lines = await unbilledLines({ ...live(params), to: new Date(summary.asOf) }, ALL_LINES, { allPages: true });
+      const sum = (of: typeof lines) => of.reduce<Record<string, number>>((t, l) => ({ ...t, [l.currency]: (t[l.currency] ?? 0) + l.unbilledCents }), {});
+      assert.deepEqual(summary.totals, sum(lines), view);
+      assert.equal(summary.lines, lines.length, view);
+      assert.equal(summary.contracts, new Set(lines.map((l) => l.contractId)).size, view);
+      const [oldest] = [...lines].sort((a, b) => b.ageDays - a.ageDays || b.unbilledCents - a.unbilledCents || a.contractLineId.localeCompare(b.contractLineId));
+      assert.equal(summary.oldest?.contractLineId, oldest?.contractLineId, view);
+      for (const row of summary.byProject) assert.deepEqual(row.unbilledCents, sum(lines.filter((l) => l.project === row.key)), `${view} ${row.key}`);
+      for (const row of summary.byCustomer) assert.equal(row.lines, lines.filter((l) => l.customer === row.key).length, `${view} ${row.key}`);
+      for (const bucket of summary.aging) assert.deepEqual(bucket.unbilledCents, sum(lines.filter((l) => l.bucket === bucket.key)), `${view} ${bucket.key}`);
+      for (const cause of summary.causes) assert.equal(cause.lines, lines.filter((l) => l.cause === cause.cause).length, `${view} ${cause.cause}`);
+    }
+  });
+
   it('answers as of a past date, ignoring later events (the trend uses the same maths)', async () => {
     // As of 11-01 00:00: B has run 31 days ($800 + 3 days $300 = $1,100), C 27 days ($800, invoice not yet synced).
     const d = await dashboard({ to: '2026-10-31' });

@@ -61,6 +61,18 @@ async function lastRun(): Promise<number> {
   return Number(row?.ms);
 }
 
+/** Moves the kept trend cells' computation in time (rows are copied: computed_at is their version, which no mutation can change). */
+async function trendCellsComputedAt(ms: number): Promise<void> {
+  const rows = await queryRows<Record<string, unknown>>(
+    `SELECT instants_key, project, customer, interface_id, currency, instant_index, settled, cents,
+       toString(fromUnixTimestamp64Milli(toUnixTimestamp64Milli(computed_at) + {shift:Int64}, 'UTC')) AS computed_at
+     FROM rental_trend_cells FINAL`,
+    { shift: ms - Number((await queryRows<{ ms: number }>('SELECT toUnixTimestamp64Milli(max(computed_at)) AS ms FROM rental_trend_cells'))[0]?.ms) },
+  );
+  await command('TRUNCATE TABLE rental_trend_cells');
+  await insertRows('rental_trend_cells', rows);
+}
+
 beforeAll(async () => {
   stores = await useTestStores();
   ({ refreshLineStanding } = await import('@/lib/finance/line-standing'));
@@ -123,46 +135,66 @@ describe('kept contract-line standing', () => {
     assert.equal(line?.oldestUnbilledDay, '2026-11-08', 'the invoiced period counts as covered');
   });
 
-  it('keeps a trend view and shows it again while no line changed; the job recomputes it once one did', async () => {
+  it('keeps the trend of an unfiltered view in cells, read by its filtered views too, while no line changed; the job recomputes it once one did', async () => {
     const { unbilledTrend } = await import('@/lib/finance/unbilled');
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
     const view = (params: Record<string, string>) =>
       parseDashboardFilters({ from: '2026-11-01', to: '2026-11-19', ...params }, new Date('2027-01-01T00:00:00Z')).filters;
-    const filters = view({});
-    const computed = await unbilledTrend(filters);
+    const totalsOf = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points.map((p) => p.unbilledCents);
+    const computed = await unbilledTrend(view({}));
     assert.equal(computed.computedAt, null);
     assert.ok(computed.points.every((p) => p.at.endsWith('T00:00:00.000Z')), 'day starts');
-    const keyOf = async (like: string) =>
-      (await queryRows<{ view_key: string }>(`SELECT view_key FROM rental_trend_views FINAL WHERE view_key LIKE {like:String}`, { like }))[0]!.view_key;
-    const key = await keyOf('%"currency":""%');
-    const marked = computed.points.map(() => ({ USD: 1 }));
-    const keep = (viewKey: string, computedAtMs: number) =>
-      insertRows('rental_trend_views', [{ view_key: viewKey, totals: marked, computed_at: toClickHouseDateTime(at(computedAtMs)) }]);
-    const totalsOf = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points.map((p) => p.unbilledCents);
+    const [kept] = await queryRows<{ instants_key: string; computed_at: string }>(
+      'SELECT instants_key, toString(max(computed_at)) AS computed_at FROM rental_trend_cells GROUP BY instants_key',
+    );
+    assert.ok(kept, 'cells kept for the view\'s instants');
+    // A cell of another project, settled by the first instant, as a mark of what is read from the cells.
+    const mark = { instants_key: kept.instants_key, project: 'JOB-MARK', customer: 'Mark', interface_id: 'rental-dispatch', currency: 'USD', instant_index: 1, settled: 1, cents: 1 };
+    await insertRows('rental_trend_cells', [{ ...mark, computed_at: kept.computed_at }]);
+    const marked = totalsOf(computed).map((point) => ({ ...point, USD: (point.USD ?? 0) + 1 }));
 
-    // Computed after every ingest so far (less the margin): exact, shown as kept by a page and by the job.
-    await keep(key, Date.now() + INGEST_VISIBILITY_MS + MIN);
-    assert.deepEqual(await unbilledTrend(filters), { points: computed.points.map((p) => ({ ...p, unbilledCents: { USD: 1 } })), computedAt: null });
-    assert.deepEqual(totalsOf(await unbilledTrend(filters, 'job')), marked);
-    await command('DELETE FROM rental_trend_views WHERE 1');
+    // Nothing ingested since (less the margin): exact, read from the cells by a page, the job and any filter.
+    await trendCellsComputedAt(Date.now() + INGEST_VISIBILITY_MS + MIN);
+    assert.deepEqual(await unbilledTrend(view({})), { points: computed.points.map((p, i) => ({ ...p, unbilledCents: marked[i]! })), computedAt: null });
+    assert.deepEqual(totalsOf(await unbilledTrend(view({}), 'job')), marked);
+    assert.deepEqual(totalsOf(await unbilledTrend(view({ project: 'JOB-MARK' }))), computed.points.map(() => ({ USD: 1 })));
+    assert.deepEqual(totalsOf(await unbilledTrend(view({ project: 'JOB-1' }))), totalsOf(computed), 'every line is on JOB-1');
+    assert.equal((await queryRows('SELECT 1 FROM rental_trend_views')).length, 0, 'no view kept on its own');
 
-    // A line changed since: a page shows the view as computed within two minutes and says when; the job computes it again.
-    await keep(key, Date.now() - MIN);
+    // A line changed since: a page shows the cells as computed within two minutes and says when; the job computes them again.
+    await trendCellsComputedAt(Date.now() - MIN);
     await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-03 10:00:00', Date.now(), { amount: 10 })]);
-    const shown = await unbilledTrend(filters);
+    const shown = await unbilledTrend(view({ currency: 'USD' }));
     assert.deepEqual(totalsOf(shown), marked);
     assert.ok(shown.computedAt !== null);
-    const recomputed = await unbilledTrend(filters, 'job');
+    const recomputed = await unbilledTrend(view({}), 'job');
     assert.equal(recomputed.computedAt, null);
     const lastUsd = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points[trend.points.length - 1]!.unbilledCents.USD ?? 0;
-    assert.equal(lastUsd(recomputed), lastUsd(computed) + 1000, 'the new surcharge counts');
+    assert.equal(lastUsd(recomputed), lastUsd(computed) + 1000, 'the new surcharge counts, and the mark is gone');
 
-    // Older than two minutes, with a line changed since: a page computes it again too.
-    await unbilledTrend(view({ currency: 'USD' }));
-    const usd = await keyOf('%"currency":"USD"%');
-    await command('DELETE FROM rental_trend_views WHERE view_key = {key:String}', { key: usd });
-    await keep(usd, Date.now() - 10 * MIN);
-    assert.deepEqual(totalsOf(await unbilledTrend(view({ currency: 'USD' }))), totalsOf(recomputed));
+    // Older than two minutes, with a line changed since: an unfiltered page computes the cells again,
+    // a filtered one computes its own view and keeps it apart.
+    await trendCellsComputedAt(Date.now() - 10 * MIN);
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 20 })]);
+    const usd = await unbilledTrend(view({ currency: 'USD' }));
+    assert.equal(usd.computedAt, null);
+    assert.equal(lastUsd(usd), lastUsd(recomputed) + 2000);
+    assert.equal((await queryRows('SELECT 1 FROM rental_trend_views')).length, 1, 'the filtered view kept on its own');
+    assert.deepEqual(totalsOf(await unbilledTrend(view({}))), totalsOf(usd));
+    assert.equal((await queryRows('SELECT 1 FROM rental_trend_cells WHERE computed_at > now64(3) - toIntervalMinute(1)')).length > 0, true, 'cells computed again');
+  });
+
+  it('keeps the trend of a filtered view whose instants have no cells on its own, shown again while no line changed', async () => {
+    const { unbilledTrend } = await import('@/lib/finance/unbilled');
+    const { parseDashboardFilters } = await import('@/lib/finance/filters');
+    const filters = parseDashboardFilters({ from: '2026-11-02', to: '2026-11-18', project: 'JOB-1' }, new Date('2027-01-01T00:00:00Z')).filters;
+    const computed = await unbilledTrend(filters);
+    const [row] = await queryRows<{ view_key: string }>('SELECT view_key FROM rental_trend_views FINAL WHERE view_key LIKE {like:String}', { like: '%"2026-11-02T00:00:00.000Z"%' });
+    assert.ok(row, 'kept on its own');
+    const marked = computed.points.map(() => ({ USD: 1 }));
+    await insertRows('rental_trend_views', [{ view_key: row.view_key, totals: marked, computed_at: toClickHouseDateTime(at(Date.now() + INGEST_VISIBILITY_MS + MIN)) }]);
+    assert.deepEqual((await unbilledTrend(filters)).points.map((p) => p.unbilledCents), marked);
+    assert.equal((await queryRows('SELECT 1 FROM rental_trend_cells WHERE instants_key LIKE {like:String}', { like: '%2026-11-02%' })).length, 0, 'no cells for it');
   });
 
   it('keeps the summary of a live view: a page shows one as of up to two minutes earlier and says so; the job computes it again', async () => {
@@ -184,31 +216,34 @@ describe('kept contract-line standing', () => {
     assert.ok(recomputed.asOf > computed.asOf);
     assert.ok(usd(recomputed) >= usd(computed) + 3000, 'the new surcharge counts');
     assert.equal((await unbilledSummary(live())).asOf, recomputed.asOf, 'a page shows what the job computed');
+    const jobOne = await unbilledSummary(parseDashboardFilters({ project: 'JOB-1' }).filters);
+    assert.deepEqual({ asOf: jobOne.asOf, totals: jobOne.totals }, { asOf: recomputed.asOf, totals: recomputed.totals }, 'a filtered view merges the same cells');
+    assert.deepEqual((await unbilledSummary(parseDashboardFilters({ project: 'JOB-NONE' }).filters)).totals, {});
 
     // As of more than two minutes before the view: a page computes it again.
-    const [row] = await queryRows<{ view_key: string; summary: string }>('SELECT view_key, summary FROM rental_summary_views FINAL');
     const old = new Date(Date.now() - 3 * MIN);
-    await insertRows('rental_summary_views', [{ ...row, as_of: toClickHouseDateTime(old), computed_at: toClickHouseDateTime(new Date(Date.now() + MIN)) }]);
+    await command('DELETE FROM rental_summary_cells WHERE 1');
+    await insertRows('rental_summary_cells', [{ dimension: 'computed', as_of: toClickHouseDateTime(old), computed_at: toClickHouseDateTime(old) }]);
     const view = live();
     assert.equal((await unbilledSummary(view)).asOf, view.to.toISOString());
 
     // A dated view is computed as of its own instant, never served a live view's summary nor kept.
     const dated = parseDashboardFilters({ to: '2027-01-31' }, new Date('2027-02-01T00:00:00Z')).filters;
     assert.equal((await unbilledSummary(dated)).asOf, '2027-02-01T00:00:00.000Z');
-    const keptAsOf = await queryRows<{ as_of: string }>('SELECT toString(as_of) AS as_of FROM rental_summary_views');
+    const keptAsOf = await queryRows<{ as_of: string }>('SELECT toString(as_of) AS as_of FROM rental_summary_cells');
     assert.ok(keptAsOf.length > 0 && keptAsOf.every((r) => !r.as_of.startsWith('2027')), 'no summary kept as of the dated instant');
   });
 
-  it('versions 10 and 11 bring a store from before them up, and the first read computes every line', async () => {
+  it('versions 10 to 12 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views']) await command(`DROP TABLE ${table}`);
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_cells', 'rental_trend_cells']) await command(`DROP TABLE ${table}`);
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
-    assert.deepEqual(await migrateClickHouse(), [10, 11]);
+    assert.deepEqual(await migrateClickHouse(), [10, 11, 12]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
