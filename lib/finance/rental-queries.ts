@@ -70,8 +70,9 @@ function stateInvoices(lineFilter: string): string {
   FROM (SELECT * FROM rental_invoices FINAL WHERE ${lineFilter})`;
 }
 
-/** The same columns straight from the events before {to}: exact for any as-of instant. */
-const EVENT_ACTIVITY = `SELECT contract_line_id,
+/** The same columns straight from the events before {to}, of the lines `lineFilter` (SQL over contract_line_id) picks: exact for any as-of instant. */
+function eventActivity(lineFilter: string): string {
+  return `SELECT contract_line_id,
     argMax(contract_id, ${EVENT_VERSION_SQL}) AS contract_id, argMax(equipment_id, ${EVENT_VERSION_SQL}) AS equipment_id,
     argMax(equipment_class, ${EVENT_VERSION_SQL}) AS equipment_class, argMax(project, ${EVENT_VERSION_SQL}) AS project,
     argMax(customer, ${EVENT_VERSION_SQL}) AS customer, argMaxIf(currency, ${EVENT_VERSION_SQL}, currency != '') AS activity_currency,
@@ -84,16 +85,19 @@ const EVENT_ACTIVITY = `SELECT contract_line_id,
     argMaxIf(${contractFieldSql('rate_four_week', 'rate_4week')}, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS rate_4week,
     argMaxIf(trace_id, ${EVENT_VERSION_SQL}, event_type = 'rental.dispatched') AS dispatch_trace_id
   FROM sync_ledger
-  WHERE ${RENTAL_ACTIVITY_SQL} AND occurred_at < {to:DateTime64(3)} AND (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})
+  WHERE ${RENTAL_ACTIVITY_SQL} AND occurred_at < {to:DateTime64(3)} AND ${lineFilter}
   GROUP BY contract_line_id`;
+}
 
-const EVENT_SURCHARGES = `SELECT contract_line_id, min(occurred_at) AS at, toInt64(argMax(amount, ${EVENT_VERSION_SQL}) * 100) AS cents
+function eventSurcharges(lineFilter: string): string {
+  return `SELECT contract_line_id, min(occurred_at) AS at, toInt64(argMax(amount, ${EVENT_VERSION_SQL}) * 100) AS cents
   FROM sync_ledger
-  WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge' AND occurred_at < {to:DateTime64(3)}
-    AND (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})
+  WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge' AND occurred_at < {to:DateTime64(3)} AND ${lineFilter}
   GROUP BY contract_line_id, sync_key`;
+}
 
-const EVENT_INVOICES = `SELECT contract_line_id, interface_id, source_record_id,
+function eventInvoices(lineFilter: string): string {
+  return `SELECT contract_line_id, interface_id, source_record_id,
     argMax(${MOVE_TYPE_SQL}, ${EVENT_VERSION_SQL}) AS move_type, argMax(toString(status), ${EVENT_VERSION_SQL}) AS last_status,
     toInt64(argMaxIf(amount, ${EVENT_VERSION_SQL}, status = 'succeeded') * 100) AS billed_cents,
     toInt64(argMax(amount, ${EVENT_VERSION_SQL}) * 100) AS amount_cents, argMax(toString(currency), ${EVENT_VERSION_SQL}) AS currency,
@@ -102,8 +106,9 @@ const EVENT_INVOICES = `SELECT contract_line_id, interface_id, source_record_id,
     argMax(${contractFieldSql('period_end', 'period_end')}, ${EVENT_VERSION_SQL}) AS period_end,
     argMax(document_number, ${EVENT_VERSION_SQL}) AS document_number, argMax(trace_id, ${EVENT_VERSION_SQL}) AS trace_id
   FROM sync_ledger
-  WHERE ${RENTAL_INVOICE_SQL} AND occurred_at < {to:DateTime64(3)} AND (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})
+  WHERE ${RENTAL_INVOICE_SQL} AND occurred_at < {to:DateTime64(3)} AND ${lineFilter}
   GROUP BY contract_line_id, interface_id, source_record_id`;
+}
 
 /** Money in a rate attribute (currency units as a string) as whole cents, half up like Math.round; unreadable or negative is 0. */
 function rateCents(column: string): string {
@@ -142,8 +147,24 @@ export function stateLinesSql(lineFilter: string): string {
   return lineRows(stateActivity(lineFilter), stateSurcharges(lineFilter), stateInvoices(lineFilter));
 }
 
+/** The lines of query param `lines` (ids), or every line when it is empty. */
+export const LINES_PARAM_FILTER = '(empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)})';
+
+/** The same rows from the events dated before {to}, of the lines `lineFilter` picks (SQL over contract_line_id). */
+export function eventLinesSql(lineFilter: string): string {
+  return lineRows(eventActivity(lineFilter), eventSurcharges(lineFilter), eventInvoices(lineFilter));
+}
+
 /** The same rows from the events dated before {to} (query params: to, lines (ids, or empty for all)). */
-export const EVENT_LINES_SQL = lineRows(EVENT_ACTIVITY, EVENT_SURCHARGES, EVENT_INVOICES);
+export const EVENT_LINES_SQL = eventLinesSql(LINES_PARAM_FILTER);
+
+/**
+ * Lines with a rental or invoice event dated at or after {to} (query param), from the state
+ * tables' last_event_at: every other line's events all count as of {to}.
+ */
+export const LINES_WITH_EVENTS_FROM_SQL = ['rental_lines', 'rental_surcharges', 'rental_invoices']
+  .map((table) => `SELECT contract_line_id FROM ${table} WHERE last_event_at >= {to:DateTime64(3)}`)
+  .join(' UNION DISTINCT ');
 
 /** Lines with a rental or invoice event ingested after {since} (query param), from the state tables' last_ingested_at. */
 export const LINES_INGESTED_SINCE_SQL = ['rental_lines', 'rental_surcharges', 'rental_invoices']

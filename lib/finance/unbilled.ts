@@ -12,7 +12,7 @@ import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
 import { keptStandingSql } from '@/lib/finance/line-standing';
-import { EVENT_LINES_SQL, LINE_FILTER_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
+import { eventLinesSql, LINE_FILTER_SQL, LINES_PARAM_FILTER, LINES_WITH_EVENTS_FROM_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 
 export const UNBILLED_CAUSES = ['invoice_failing', 'returned_not_invoiced', 'on_rent_past_cycle', 'in_cycle'] as const;
@@ -131,16 +131,27 @@ function evaluatedLines(standing: string): string {
   FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${standing}))`;
 }
 
-/** The standing as of {to} computed from the events before it, for the lines matching the filters. */
-const EVENT_STANDING_SQL = `SELECT * FROM (${standingSql(EVENT_LINES_SQL, '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+/**
+ * The standing as of an instant {to} that some rental event is dated after, over the `kept`
+ * standing (every event counts): a line with no event dated at or after {to} stands as kept,
+ * as all its events count as of {to}; the others (lines active since, usually a few) are
+ * computed from their events before {to}.
+ */
+function pastStandingSql(kept: string): string {
+  const changed = `contract_line_id GLOBAL IN (${LINES_WITH_EVENTS_FROM_SQL})`;
+  return `SELECT * FROM (${kept}) WHERE NOT ${changed}
+  UNION ALL
+  SELECT * FROM (${standingSql(eventLinesSql(`${LINES_PARAM_FILTER} AND ${changed}`), '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+}
 
 /**
  * The standing of the lines matching `filters` as of `filters.to` (query params of
  * queryParams): kept (lib/finance/line-standing.ts) when no rental event is dated at or after
- * it, else from the events before it.
+ * it, else partly from the events before it (pastStandingSql).
  */
 async function standingAsOf(to: Date): Promise<string> {
-  return (await stateCovers(to)) ? keptStandingSql() : EVENT_STANDING_SQL;
+  const [covered, kept] = await Promise.all([stateCovers(to), keptStandingSql()]);
+  return covered ? kept : pastStandingSql(kept);
 }
 
 interface LineRow {
@@ -350,9 +361,8 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
  * them again. A dated view is computed on its own each time.
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
-  if (!(await stateCovers(filters.to))) return summaryOf(summaryCellsSql(EVENT_STANDING_SQL), EVENT_STANDING_SQL, filters);
-  const standing = await keptStandingSql();
-  if (!isLive(filters.to)) return summaryOf(summaryCellsSql(standing), standing, filters);
+  const standing = await standingAsOf(filters.to);
+  if (!isLive(filters.to) || !(await stateCovers(filters.to))) return summaryOf(summaryCellsSql(standing), standing, filters);
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
   const asOf = await keptSummaryCells(filters.to, reader, async () => ({ sql: summaryCellsSql(standing), params: everyLine }));
   return summaryOf(SUMMARY_CELLS_SQL, standing, { ...filters, to: asOf }, { cells_as_of: toClickHouseDateTime(asOf) });
@@ -459,7 +469,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   const instants = trendInstants(filters.from, filters.to);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
   const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(EVENT_STANDING_SQL, params, instants.length)), computedAt: null };
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(await standingAsOf(filters.to), params, instants.length)), computedAt: null };
 
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
   const everyCell = async () => ({ sql: trendSql(await keptStandingSql(), true), params });
