@@ -381,7 +381,7 @@ try {
     { page: INVOICES, name: 'exceptionBreakdowns (4 dimensions)', run: () => invoices.exceptionBreakdowns(defaults) },
     { page: INVOICES, name: 'invoiceExceptionRows, page 1', run: () => invoices.invoiceExceptionRows(defaults, 'open', table) },
     { page: INVOICES, name: 'filterOptions(account.move)', run: () => filterOptions(['account.move']) },
-    { page: INVOICES, name: 'API: all open rows', run: () => invoices.invoiceExceptionRows(defaults, 'open', { ...table, page: 1, pageSize: 100_000 }) },
+    { page: INVOICES, name: 'API: all open rows', run: () => invoices.invoiceExceptionRows(defaults, 'open', table, { allPages: true }) },
     { page: FAILURES, name: 'page (queue + options + users + rules)', run: () => failuresPage(defaults) },
     { page: FAILURES, name: `page, project ${project}`, run: () => failuresPage(byProject) },
     { page: FAILURES, name: 'case list of the largest group', run: () => failuresPage(defaults, biggestGroup?.signatureHash ?? '') },

@@ -233,10 +233,16 @@ export function exceptionTotal(counts: ExceptionCounts, state: ExceptionStateFil
   return state === 'open' ? counts.open : state === 'resolved' ? counts.resolved : counts.open + counts.resolved;
 }
 
-/** One page of the records in scope for `state` (all of them without `table`), in the table's order. */
-export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams | null): Promise<InvoiceExceptionRow[]> {
-  const params = { ...filterQueryParams(filters), limit: table?.pageSize ?? 1_000_000, offset: table ? (table.page - 1) * table.pageSize : 0 };
-  const order = `${SORT_SQL[table?.sort ?? 'first_failure'] ?? 'first_failure_at'} ${table?.dir === 'asc' ? 'ASC' : 'DESC'}, source_record_id`;
+/** The records in scope for `state` in the table's order: its page, or every record when `allPages` (the CSV export). */
+export async function invoiceExceptionRows(
+  filters: DashboardFilters,
+  state: ExceptionStateFilter,
+  table: TableParams,
+  options: { allPages?: boolean } = {},
+): Promise<InvoiceExceptionRow[]> {
+  const params = { ...filterQueryParams(filters), limit: table.pageSize, offset: (table.page - 1) * table.pageSize };
+  const order = `${SORT_SQL[table.sort] ?? 'first_failure_at'} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, source_record_id`;
+  const page = options.allPages ? '' : ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
   // A page's records are found reading only the sort and filter columns; the detail
   // (messages, document numbers, trace ids) is then read for those records alone.
   return queryRows<InvoiceExceptionRow>(
@@ -246,7 +252,7 @@ export async function invoiceExceptionRows(filters: DashboardFilters, state: Exc
        FROM ledger_exception_current
        WHERE (entity_type, interface_id, source_record_id) IN (
          SELECT entity_type, interface_id, source_record_id ${scopeSql(state)}
-         ORDER BY ${order} LIMIT {limit:UInt32} OFFSET {offset:UInt32})
+         ORDER BY ${order}${page})
        ORDER BY ${order}`,
     params,
   );

@@ -11,6 +11,8 @@ import { useTestStores, type TestStores } from '../support/stores';
  */
 let stores: TestStores;
 let seq = 0;
+/** The table's default first page; with allPages, every row in its order. */
+const FIRST_PAGE = { sort: 'first_failure', dir: 'desc', page: 1, pageSize: 25 } as const;
 
 function ev(record: string, status: string, when: string, fields: Record<string, unknown> = {}) {
   seq += 1;
@@ -84,7 +86,7 @@ describe('failed invoice syncs', () => {
       '2026-11-23': [0, 1], '2026-11-25': [1, 0], '2026-11-29': [1, 0],
     });
     assert.deepEqual(await resolutionTimes(await filtersFor()), { resolved: 3, meanSeconds: 70800, p90Seconds: 172800 });
-    const open = await invoiceExceptionRows(await filtersFor(), 'open', null);
+    const open = await invoiceExceptionRows(await filtersFor(), 'open', { ...FIRST_PAGE, pageSize: 1 }, { allPages: true });
     assert.deepEqual(open.map((r) => r.source_record_id).sort(), ['I1', 'I2', 'I3', 'I4']);
     const i2 = open.find((r) => r.source_record_id === 'I2');
     assert.equal(i2?.attempts, 2, 'the duplicated delivery is one attempt');
@@ -97,7 +99,7 @@ describe('failed invoice syncs', () => {
     assert.equal(breakdowns.category.find((r) => r.key === 'validation')?.records, 1);
     assert.deepEqual(breakdowns.project.map((r) => [r.key, r.currency, r.records]).sort(), [['JOB-1', 'CAD', 1], ['JOB-1', 'USD', 3]]);
     assert.equal(breakdowns.counterparty.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
-    const steelco = await invoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', null);
+    const steelco = await invoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', FIRST_PAGE, { allPages: true });
     assert.deepEqual(steelco.map((r) => r.counterparty), ['Steelco']);
   });
 

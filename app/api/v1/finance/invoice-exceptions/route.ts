@@ -13,7 +13,7 @@ export async function GET(request: Request): Promise<Response> {
   const { filters } = parseDashboardFilters(raw);
   const state = (EXCEPTION_STATES as readonly string[]).includes(raw.state ?? '') ? (raw.state as ExceptionStateFilter) : 'open';
   const table = parseTableParams(raw, INVOICE_EXCEPTION_SORTS, 'first_failure');
-  const rows = await invoiceExceptionRows(filters, state, { ...table, page: 1, pageSize: 100_000 });
+  const rows = await invoiceExceptionRows(filters, state, table, { allPages: true });
   const details = can(viewer.role, 'records.viewDetails');
   return jsonOrCsv(
     request,
