@@ -252,10 +252,12 @@ function invoiceFailure(g: Generator, documentNumber: string, customer: string, 
 function generateRentals(g: Generator): void {
   const lines = g.count(220);
   let invoiceNumber = 4100;
+  // A contract is one customer's rental order for one job, with two lines (pieces of equipment).
+  let contract = { project: '', customer: '' };
   for (let i = 0; i < lines; i++) {
     const cls = g.pick(DEMO_EQUIPMENT_CLASSES);
-    const project = g.pick(DEMO_PROJECTS).code;
-    const customer = g.pick(DEMO_CUSTOMERS);
+    if (i % 2 === 0) contract = { project: g.pick(DEMO_PROJECTS).code, customer: g.pick(DEMO_CUSTOMERS) };
+    const { project, customer } = contract;
     const currency = customer === 'Bluewater Utilities' ? 'CAD' : 'USD';
     const contractId = `RC-${10400 + Math.floor(i / 2)}`;
     const lineId = `${contractId}-L${(i % 2) + 1}`;
