@@ -887,11 +887,12 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
  * The unbilled-rentals summary as of an instant, in cells (lib/finance/kept-views.ts): per
  * project, customer, interface and currency (the dashboard's filters), the lines with something
  * unbilled by dimension ('contracts': all of them; 'aging', 'cause', 'equipment_class': by that
- * key) with their count and cents, and on 'contracts' rows the distinct contracts and the line
- * unbilled the longest as aggregate states, so any filter's summary merges exactly from the
- * cells it matches. A computation writes every cell as of one instant (as_of) plus a marker row
- * (dimension 'computed'), each replacing the cell's older version; cells of older instants are
- * read past by their as_of and expire after two days.
+ * key) with their count and cents, and on 'contracts' rows the count of distinct contracts and,
+ * as aggregate states, the contracts and the line unbilled the longest, so any filter's summary
+ * merges exactly from the cells it matches. A computation writes every cell as of one instant
+ * (as_of), then a marker row (dimension 'computed') saying it is complete, its `lines` the
+ * contracts found in more than one cell; each row replaces the cell's older version, cells of
+ * older instants are read past by their as_of and expire after two days.
  */
 export const RENTAL_SUMMARY_CELLS: TableSpec = keptTable(
   'rental_summary_cells',
@@ -905,6 +906,7 @@ export const RENTAL_SUMMARY_CELLS: TableSpec = keptTable(
   as_of DateTime64(3, 'UTC'),
   lines UInt64,
   cents Int64,
+  contract_count UInt64,
   contracts AggregateFunction(uniqExact, String),
   oldest AggregateFunction(argMin, String, Tuple(Int64, Int64, String))`,
   'ORDER BY (project, customer, interface_id, currency, dimension, key)\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',

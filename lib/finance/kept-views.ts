@@ -51,33 +51,58 @@ async function trendStanding(computedAtMs: number, reader: 'page' | 'job'): Prom
 
 // --- Summary cells.
 
-/** A computation of every summary cell under way in this process: page views and the job at the same moment share it. */
-let keepingSummary: Promise<Date> | null = null;
+/** A computation of kept summary cells: the instant they are as of, and whether contract counts add up across cells. */
+export interface SummaryCells {
+  asOf: Date;
+  /**
+   * True when no contract has lines in two cells, so any filter's distinct contracts are the
+   * sum of its cells' counts; else they are merged from the cells' contract sets.
+   */
+  contractsAdd: boolean;
+}
 
-async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<Date> {
-  const computedAt = toClickHouseDateTime(new Date());
+/** A computation of every summary cell under way in this process: page views and the job at the same moment share it. */
+let keepingSummary: Promise<SummaryCells> | null = null;
+
+/**
+ * Writes every cell as of `asOf`, then the computation's marker row, which says it is complete
+ * and holds (in `lines`) how many contracts have lines in more than one cell.
+ */
+async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCells> {
+  const params = { ...cells.params, cells_as_of: toClickHouseDateTime(asOf), cells_computed_at: toClickHouseDateTime(new Date()) };
   await command(
-    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, contracts, oldest, computed_at)
-     SELECT project, customer, interface_id, currency, dimension, key, {cells_as_of:DateTime64(3)}, lines, cents, contracts, oldest, {cells_computed_at:DateTime64(3)}
-     FROM (${cells.sql})
-     UNION ALL
-     SELECT '', '', '', '', 'computed', '', {cells_as_of:DateTime64(3)}, 0, 0, uniqExactState(''), argMinState('', (toInt64(0), toInt64(0), '')), {cells_computed_at:DateTime64(3)}`,
-    { ...cells.params, cells_as_of: toClickHouseDateTime(asOf), cells_computed_at: computedAt },
+    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, contract_count, contracts, oldest, computed_at)
+     SELECT project, customer, interface_id, currency, dimension, key, {cells_as_of:DateTime64(3)}, lines, cents, contract_count, contracts, oldest,
+       {cells_computed_at:DateTime64(3)}
+     FROM (${cells.sql})`,
+    params,
   );
-  return asOf;
+  await command(
+    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, computed_at)
+     SELECT '', '', '', '', 'computed', '', {cells_as_of:DateTime64(3)}, sum(contract_count) - uniqExactMerge(contracts), 0, {cells_computed_at:DateTime64(3)}
+     FROM rental_summary_cells FINAL WHERE as_of = {cells_as_of:DateTime64(3)} AND dimension = 'contracts'`,
+    params,
+  );
+  const marker = await queryOne<{ shared: number }>(
+    `SELECT lines AS shared FROM rental_summary_cells FINAL WHERE dimension = 'computed' AND as_of = {cells_as_of:DateTime64(3)}`,
+    params,
+  );
+  return { asOf, contractsAdd: Number(marker?.shared) === 0 };
 }
 
 /**
- * The instant of the kept summary cells a reader merges: for a page, the latest computation's
- * when it is as of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every
- * cell computed as of `asOf` by `cells` (columns as RENTAL_SUMMARY_CELLS holds them) first.
+ * The kept summary cells a reader merges: for a page, the latest complete computation's when
+ * it is as of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every cell
+ * computed as of `asOf` by `cells` (columns as RENTAL_SUMMARY_CELLS holds them) first.
  */
-export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<Date> {
+export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<SummaryCells> {
   if (reader === 'page') {
-    const latest = await queryOne<{ as_of_ms: number }>(`SELECT toUnixTimestamp64Milli(max(as_of)) AS as_of_ms FROM rental_summary_cells`);
+    const latest = await queryOne<{ as_of_ms: number; shared: number }>(
+      `SELECT toUnixTimestamp64Milli(as_of) AS as_of_ms, lines AS shared FROM rental_summary_cells FINAL WHERE dimension = 'computed'`,
+    );
     const latestMs = Number(latest?.as_of_ms ?? 0);
     // A computation the job finished a moment after the page's instant serves it too.
-    if (latestMs <= Date.now() && asOf.getTime() - latestMs <= VIEW_FRESH_MS) return new Date(latestMs);
+    if (latest && latestMs <= Date.now() && asOf.getTime() - latestMs <= VIEW_FRESH_MS) return { asOf: new Date(latestMs), contractsAdd: Number(latest.shared) === 0 };
     if (keepingSummary) return keepingSummary;
   }
   const keeping = cells().then((query) => keepSummaryCells(asOf, query));

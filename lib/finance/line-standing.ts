@@ -14,7 +14,7 @@
  * dashboard's default, "now"); lib/finance/unbilled.ts computes earlier instants from the events.
  */
 import { command, queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
-import { LINE_FILTER_SQL, LINES_INGESTED_SINCE_SQL, STANDING_COLUMNS, standingSql, stateLinesSql } from '@/lib/finance/rental-queries';
+import { LINE_FILTER_SQL, LINES_INGESTED_SINCE_SQL, LINES_PARAM_FILTER, STANDING_COLUMNS, standingSql, stateLinesSql } from '@/lib/finance/rental-queries';
 import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 
 /**
@@ -88,14 +88,18 @@ export async function linesIngestedSince(since: Date): Promise<number> {
 let pageRefresh: Promise<boolean> | null = null;
 
 /**
- * The kept standing of the lines matching the dashboard filters (query params: lines (ids, or
- * empty for all), project, customer, iface, currency), brought up to date first.
+ * The kept standing as it is, of the lines matching the dashboard filters (query params: lines
+ * (ids, or empty for all), project, customer, iface, currency). keptStandingSql brings it up to
+ * date first; this is for reading a line beside figures already computed a moment ago.
  */
+export const KEPT_STANDING_SQL = `SELECT ${STANDING_COLUMNS} FROM rental_line_standing FINAL
+  WHERE ${LINES_PARAM_FILTER} AND ${LINE_FILTER_SQL}`;
+
+/** KEPT_STANDING_SQL brought up to date first. */
 export async function keptStandingSql(): Promise<string> {
   pageRefresh ??= refreshLineStanding('page').finally(() => {
     pageRefresh = null;
   });
   await pageRefresh;
-  return `SELECT ${STANDING_COLUMNS} FROM rental_line_standing FINAL
-  WHERE (empty({lines:Array(String)}) OR contract_line_id IN {lines:Array(String)}) AND ${LINE_FILTER_SQL}`;
+  return KEPT_STANDING_SQL;
 }

@@ -11,7 +11,7 @@
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
-import { keptStandingSql } from '@/lib/finance/line-standing';
+import { KEPT_STANDING_SQL, keptStandingSql } from '@/lib/finance/line-standing';
 import { eventLinesSql, LINE_FILTER_SQL, LINES_PARAM_FILTER, LINES_WITH_EVENTS_FROM_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 
@@ -286,6 +286,7 @@ function queryParams(filters: DashboardFilters, extra: Record<string, unknown> =
  */
 function summaryCellsSql(standing: string): string {
   return `SELECT project, customer, interface_id, currency, dim.1 AS dimension, dim.2 AS key, count() AS lines, sum(unbilled_cents) AS cents,
+    uniqExactIf(contract_id, dimension = 'contracts') AS contract_count,
     CAST(uniqExactIfState(contract_id, dimension = 'contracts') AS AggregateFunction(uniqExact, String)) AS contracts,
     CAST(argMinIfState(contract_line_id, (-age_days, -toInt64(assumeNotNull(unbilled_cents)), contract_line_id), dimension = 'contracts')
       AS AggregateFunction(argMin, String, Tuple(Int64, Int64, String))) AS oldest
@@ -295,12 +296,18 @@ function summaryCellsSql(standing: string): string {
   GROUP BY project, customer, interface_id, currency, dimension, key`;
 }
 
-/** Sums per line group and currency over summary cells (summaryCellsSql, SUMMARY_CELLS_SQL); a 'contracts' cell also counts toward its project and customer. */
-async function groupTotals(cells: string, params: Record<string, unknown>): Promise<GroupTotal[]> {
-  const rows = await queryRows<{ group_dimension: Dimension; group_key: string; money_currency: string; line_count: number; cent_total: number; contract_count: number; oldest_line: string }>(
+/**
+ * Sums per line group and currency over summary cells (summaryCellsSql, SUMMARY_CELLS_SQL); a
+ * 'contracts' cell also counts toward its project and customer. Distinct contracts are the sum
+ * of the cells' counts when `contractsAdd` (lib/finance/kept-views.ts SummaryCells), else
+ * merged from their sets.
+ */
+async function groupTotals(cells: string, params: Record<string, unknown>, contractsAdd: boolean): Promise<GroupTotal[]> {
+  const contracts = contractsAdd ? "sumIf(contract_count, group_dimension = 'contracts')" : "uniqExactMergeIf(contracts, group_dimension = 'contracts')";
+  const rows = await queryRows<{ group_dimension: Dimension; group_key: string; money_currency: string; line_count: number; cent_total: number; contract_total: number; oldest_line: string }>(
     `SELECT g.1 AS group_dimension, g.2 AS group_key, if(group_dimension = 'contracts', '', currency) AS money_currency,
             sum(lines) AS line_count, sum(cents) AS cent_total,
-            uniqExactMergeIf(contracts, group_dimension = 'contracts') AS contract_count,
+            ${contracts} AS contract_total,
             argMinMergeIf(oldest, group_dimension = 'contracts') AS oldest_line
      FROM (${cells})
      ARRAY JOIN if(dimension = 'contracts', [('contracts', ''), ('project', toString(project)), ('customer', toString(customer))],
@@ -313,7 +320,7 @@ async function groupTotals(cells: string, params: Record<string, unknown>): Prom
     key: r.group_key,
     currency: r.money_currency,
     lines: Number(r.line_count),
-    contracts: Number(r.contract_count),
+    contracts: Number(r.contract_total),
     cents: Number(r.cent_total),
     oldestLine: r.oldest_line,
   }));
@@ -361,16 +368,19 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
  * them again. A dated view is computed on its own each time.
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
-  const standing = await standingAsOf(filters.to);
-  if (!isLive(filters.to) || !(await stateCovers(filters.to))) return summaryOf(summaryCellsSql(standing), standing, filters);
+  if (!isLive(filters.to) || !(await stateCovers(filters.to))) {
+    const standing = await standingAsOf(filters.to);
+    return summaryOf(summaryCellsSql(standing), standing, filters, false);
+  }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
-  const asOf = await keptSummaryCells(filters.to, reader, async () => ({ sql: summaryCellsSql(standing), params: everyLine }));
-  return summaryOf(SUMMARY_CELLS_SQL, standing, { ...filters, to: asOf }, { cells_as_of: toClickHouseDateTime(asOf) });
+  const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: summaryCellsSql(await keptStandingSql()), params: everyLine }));
+  // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
+  return summaryOf(SUMMARY_CELLS_SQL, KEPT_STANDING_SQL, { ...filters, to: kept.asOf }, kept.contractsAdd, { cells_as_of: toClickHouseDateTime(kept.asOf) });
 }
 
-/** The summary as of `filters.to` from summary cells, the oldest line's detail from `standing`. */
-async function summaryOf(cells: string, standing: string, filters: DashboardFilters, extra: Record<string, unknown> = {}): Promise<UnbilledSummary> {
-  const groups = await groupTotals(cells, queryParams(filters, extra));
+/** The summary as of `filters.to` from summary cells (groupTotals), the oldest line's detail from `standing`. */
+async function summaryOf(cells: string, standing: string, filters: DashboardFilters, contractsAdd: boolean, extra: Record<string, unknown> = {}): Promise<UnbilledSummary> {
+  const groups = await groupTotals(cells, queryParams(filters, extra), contractsAdd);
   const contracts = groups.find((g) => g.dimension === 'contracts');
   const [oldest] = contracts?.oldestLine ? await linesById(standing, filters, [contracts.oldestLine]) : [];
   // Every line with something unbilled is in one aging bucket, so those rows sum to the totals.

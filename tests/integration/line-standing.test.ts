@@ -189,7 +189,7 @@ describe('kept contract-line standing', () => {
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
     const filters = parseDashboardFilters({ from: '2026-11-02', to: '2026-11-18', project: 'JOB-1' }, new Date('2027-01-01T00:00:00Z')).filters;
     const computed = await unbilledTrend(filters);
-    const [row] = await queryRows<{ view_key: string }>('SELECT view_key FROM rental_trend_views FINAL WHERE view_key LIKE {like:String}', { like: '%"2026-11-02T00:00:00.000Z"%' });
+    const [row] = await queryRows<{ view_key: string }>('SELECT view_key FROM rental_trend_views FINAL WHERE view_key LIKE {like:String}', { like: '%"instants":["2026-11-02T00:00:00.000Z"%' });
     assert.ok(row, 'kept on its own');
     const marked = computed.points.map(() => ({ USD: 1 }));
     await insertRows('rental_trend_views', [{ view_key: row.view_key, totals: marked, computed_at: toClickHouseDateTime(at(Date.now() + INGEST_VISIBILITY_MS + MIN)) }]);
@@ -219,6 +219,14 @@ describe('kept contract-line standing', () => {
     const jobOne = await unbilledSummary(parseDashboardFilters({ project: 'JOB-1' }).filters);
     assert.deepEqual({ asOf: jobOne.asOf, totals: jobOne.totals }, { asOf: recomputed.asOf, totals: recomputed.totals }, 'a filtered view merges the same cells');
     assert.deepEqual((await unbilledSummary(parseDashboardFilters({ project: 'JOB-NONE' }).filters)).totals, {});
+
+    // Contracts are counted once even when their lines fall in cells of different projects.
+    assert.deepEqual([recomputed.lines, recomputed.contracts], [1, 1], 'RC-1-L1 (RC-2-L1 is billed)');
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.dispatched', '2026-11-05 08:00:00', Date.now(), { project: 'JOB-2', contract_id: 'RC-1' })]);
+    const twoProjects = await unbilledSummary(live(), 'job');
+    assert.deepEqual([twoProjects.lines, twoProjects.contracts], [2, 1]);
+    const byProject = async (project: string) => (await unbilledSummary(parseDashboardFilters({ project }).filters)).contracts;
+    assert.deepEqual([await byProject('JOB-1'), await byProject('JOB-2')], [1, 1]);
 
     // As of more than two minutes before the view: a page computes it again.
     const old = new Date(Date.now() - 3 * MIN);
