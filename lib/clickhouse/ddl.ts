@@ -890,9 +890,9 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
  * key) with their count and cents, and on 'contracts' rows the count of distinct contracts and,
  * as aggregate states, the contracts and the line unbilled the longest, so any filter's summary
  * merges exactly from the cells it matches. A computation writes every cell as of one instant
- * (as_of), then a marker row (dimension 'computed') saying it is complete, its `lines` the
- * contracts found in more than one cell; each row replaces the cell's older version, cells of
- * older instants are read past by their as_of and expire after two days.
+ * (as_of) and a marker row (dimension 'computed') whose `lines` counts the contracts with lines
+ * in more than one cell; each row replaces the cell's older version, cells of older instants
+ * are read past by their as_of and expire after two days.
  */
 export const RENTAL_SUMMARY_CELLS: TableSpec = keptTable(
   'rental_summary_cells',

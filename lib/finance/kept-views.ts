@@ -65,8 +65,8 @@ export interface SummaryCells {
 let keepingSummary: Promise<SummaryCells> | null = null;
 
 /**
- * Writes every cell as of `asOf`, then the computation's marker row, which says it is complete
- * and holds (in `lines`) how many contracts have lines in more than one cell.
+ * Writes every cell as of `asOf` and the computation's marker row in one insert (so a reader
+ * never meets half a computation), and says whether contract counts add up across its cells.
  */
 async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCells> {
   const params = { ...cells.params, cells_as_of: toClickHouseDateTime(asOf), cells_computed_at: toClickHouseDateTime(new Date()) };
@@ -77,12 +77,6 @@ async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCe
      FROM (${cells.sql})`,
     params,
   );
-  await command(
-    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, computed_at)
-     SELECT '', '', '', '', 'computed', '', {cells_as_of:DateTime64(3)}, sum(contract_count) - uniqExactMerge(contracts), 0, {cells_computed_at:DateTime64(3)}
-     FROM rental_summary_cells FINAL WHERE as_of = {cells_as_of:DateTime64(3)} AND dimension = 'contracts'`,
-    params,
-  );
   const marker = await queryOne<{ shared: number }>(
     `SELECT lines AS shared FROM rental_summary_cells FINAL WHERE dimension = 'computed' AND as_of = {cells_as_of:DateTime64(3)}`,
     params,
@@ -91,9 +85,9 @@ async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCe
 }
 
 /**
- * The kept summary cells a reader merges: for a page, the latest complete computation's when
- * it is as of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every cell
- * computed as of `asOf` by `cells` (columns as RENTAL_SUMMARY_CELLS holds them) first.
+ * The kept summary cells a reader merges: for a page, the latest computation's when it is as
+ * of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every cell computed as
+ * of `asOf` by `cells` first (rows as RENTAL_SUMMARY_CELLS holds them, the marker row included).
  */
 export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<SummaryCells> {
   if (reader === 'page') {

@@ -297,6 +297,21 @@ function summaryCellsSql(standing: string): string {
 }
 
 /**
+ * Every summary cell of the lines of `standing` as of {to} (summaryCellsSql) and the marker row
+ * kept with them (dimension 'computed'), whose `lines` counts the contracts with lines in more
+ * than one cell; a contract with nothing unbilled counts too, which only ever errs towards
+ * merging contract sets where a sum would do.
+ */
+function keptSummaryCellsSql(standing: string): string {
+  return `${summaryCellsSql(standing)}
+  UNION ALL
+  SELECT '' AS project, '' AS customer, '' AS interface_id, '' AS currency, 'computed' AS dimension, '' AS key,
+    (SELECT count() FROM (SELECT contract_id FROM (${standing}) GROUP BY contract_id HAVING uniqExact(project, customer, interface_id, currency) > 1)) AS lines,
+    0 AS cents, 0 AS contract_count, CAST(uniqExactIfState('', 0) AS AggregateFunction(uniqExact, String)) AS contracts,
+    CAST(argMinIfState('', (toInt64(0), toInt64(0), ''), 0) AS AggregateFunction(argMin, String, Tuple(Int64, Int64, String))) AS oldest`;
+}
+
+/**
  * Sums per line group and currency over summary cells (summaryCellsSql, SUMMARY_CELLS_SQL); a
  * 'contracts' cell also counts toward its project and customer. Distinct contracts are the sum
  * of the cells' counts when `contractsAdd` (lib/finance/kept-views.ts SummaryCells), else
@@ -373,7 +388,7 @@ export async function unbilledSummary(filters: DashboardFilters, reader: 'page' 
     return summaryOf(summaryCellsSql(standing), standing, filters, false);
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
-  const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: summaryCellsSql(await keptStandingSql()), params: everyLine }));
+  const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: keptSummaryCellsSql(await keptStandingSql()), params: everyLine }));
   // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
   return summaryOf(SUMMARY_CELLS_SQL, KEPT_STANDING_SQL, { ...filters, to: kept.asOf }, kept.contractsAdd, { cells_as_of: toClickHouseDateTime(kept.asOf) });
 }
