@@ -891,26 +891,28 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
  * as aggregate states, the contracts and the line unbilled the longest, so any filter's summary
  * merges exactly from the cells it matches. A computation writes every cell as of one instant
  * (as_of) and a marker row (dimension 'computed') whose `lines` counts the contracts with lines
- * in more than one cell; each row replaces the cell's older version, cells of older instants
- * are read past by their as_of and expire after two days.
+ * in more than one cell, in one insert. Computations are never rewritten, so a page reads the
+ * one it chose whole; they expire a quarter of an hour on, which no page reads by then.
  */
-export const RENTAL_SUMMARY_CELLS: TableSpec = keptTable(
-  'rental_summary_cells',
-  'cityHash64(project, customer)',
-  `  project LowCardinality(String),
+export const RENTAL_SUMMARY_CELLS: TableSpec = {
+  name: 'rental_summary_cells',
+  engine: 'MergeTree',
+  shardingKey: 'cityHash64(project, customer)',
+  columns: `  as_of DateTime64(3, 'UTC'),
+  dimension LowCardinality(String),
+  project LowCardinality(String),
   customer LowCardinality(String),
   interface_id LowCardinality(String),
   currency LowCardinality(String),
-  dimension LowCardinality(String),
   key String,
-  as_of DateTime64(3, 'UTC'),
   lines UInt64,
   cents Int64,
   contract_count UInt64,
   contracts AggregateFunction(uniqExact, String),
   oldest AggregateFunction(argMin, String, Tuple(Int64, Int64, String))`,
-  'ORDER BY (project, customer, interface_id, currency, dimension, key)\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
-);
+  tail: 'ORDER BY (as_of, dimension, project, customer, interface_id, currency, key)\nTTL toDateTime(as_of) + INTERVAL 15 MINUTE',
+  settings: 'merge_with_ttl_timeout = 300',
+};
 
 /**
  * The unbilled-rentals trend at a set of instants (instants_key), in cells per project,

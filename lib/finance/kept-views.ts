@@ -69,16 +69,15 @@ let keepingSummary: Promise<SummaryCells> | null = null;
  * never meets half a computation), and says whether contract counts add up across its cells.
  */
 async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCells> {
-  const params = { ...cells.params, cells_as_of: toClickHouseDateTime(asOf), cells_computed_at: toClickHouseDateTime(new Date()) };
+  const params = { ...cells.params, cells_as_of: toClickHouseDateTime(asOf) };
   await command(
-    `INSERT INTO rental_summary_cells (project, customer, interface_id, currency, dimension, key, as_of, lines, cents, contract_count, contracts, oldest, computed_at)
-     SELECT project, customer, interface_id, currency, dimension, key, {cells_as_of:DateTime64(3)}, lines, cents, contract_count, contracts, oldest,
-       {cells_computed_at:DateTime64(3)}
+    `INSERT INTO rental_summary_cells (as_of, dimension, project, customer, interface_id, currency, key, lines, cents, contract_count, contracts, oldest)
+     SELECT {cells_as_of:DateTime64(3)}, dimension, project, customer, interface_id, currency, key, lines, cents, contract_count, contracts, oldest
      FROM (${cells.sql})`,
     params,
   );
   const marker = await queryOne<{ shared: number }>(
-    `SELECT lines AS shared FROM rental_summary_cells FINAL WHERE dimension = 'computed' AND as_of = {cells_as_of:DateTime64(3)}`,
+    `SELECT lines AS shared FROM rental_summary_cells WHERE as_of = {cells_as_of:DateTime64(3)} AND dimension = 'computed'`,
     params,
   );
   return { asOf, contractsAdd: Number(marker?.shared) === 0 };
@@ -92,7 +91,7 @@ async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCe
 export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<SummaryCells> {
   if (reader === 'page') {
     const latest = await queryOne<{ as_of_ms: number; shared: number }>(
-      `SELECT toUnixTimestamp64Milli(as_of) AS as_of_ms, lines AS shared FROM rental_summary_cells FINAL WHERE dimension = 'computed'`,
+      `SELECT toUnixTimestamp64Milli(as_of) AS as_of_ms, lines AS shared FROM rental_summary_cells WHERE dimension = 'computed' ORDER BY as_of DESC LIMIT 1`,
     );
     const latestMs = Number(latest?.as_of_ms ?? 0);
     // A computation the job finished a moment after the page's instant serves it too.
@@ -109,7 +108,7 @@ export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells
 }
 
 /** The kept summary cells as of {cells_as_of} matching the dashboard filters (query params project, customer, iface, currency). */
-export const SUMMARY_CELLS_SQL = `SELECT * FROM rental_summary_cells FINAL
+export const SUMMARY_CELLS_SQL = `SELECT * FROM rental_summary_cells
   WHERE as_of = {cells_as_of:DateTime64(3)} AND dimension != 'computed' AND ${LINE_FILTER_SQL}`;
 
 // --- Trend cells and views.
@@ -157,11 +156,14 @@ export async function keptTrendCells(
     if (!cells) return null;
     computedAtMs = await keepTrendCells(instantsKey, await cells());
   }
+  // The latest computation as this read finds it: one written since the check above replaced
+  // the cells it rewrote, and it is at least as current.
   const rows = await queryRows<TrendRow>(
-    `SELECT settled, instant_index, currency, sum(cents) AS cents FROM rental_trend_cells FINAL
-     WHERE instants_key = {instants_key:String} AND computed_at = {cells_computed_at:DateTime64(3)} AND instant_index > 0 AND ${LINE_FILTER_SQL}
+    `SELECT settled, instant_index, currency, sum(cents) AS cents
+     FROM (SELECT *, max(computed_at) OVER () AS latest FROM rental_trend_cells FINAL WHERE instants_key = {instants_key:String})
+     WHERE computed_at = latest AND instant_index > 0 AND ${LINE_FILTER_SQL}
      GROUP BY settled, instant_index, currency`,
-    { ...filterParams, instants_key: instantsKey, cells_computed_at: toClickHouseDateTime(new Date(computedAtMs)) },
+    { ...filterParams, instants_key: instantsKey },
   );
   return { rows, computedAt: standing === 'recent' ? new Date(computedAtMs) : null };
 }

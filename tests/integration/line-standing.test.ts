@@ -216,6 +216,9 @@ describe('kept contract-line standing', () => {
     assert.ok(recomputed.asOf > computed.asOf);
     assert.ok(usd(recomputed) >= usd(computed) + 3000, 'the new surcharge counts');
     assert.equal((await unbilledSummary(live())).asOf, recomputed.asOf, 'a page shows what the job computed');
+    const cellsAsOf = async (iso: string) =>
+      (await queryRows('SELECT 1 FROM rental_summary_cells WHERE as_of = {as_of:DateTime64(3)}', { as_of: toClickHouseDateTime(new Date(iso)) })).length;
+    assert.equal(await cellsAsOf(computed.asOf), await cellsAsOf(recomputed.asOf), 'the earlier computation stays whole for a page that chose it');
     const jobOne = await unbilledSummary(parseDashboardFilters({ project: 'JOB-1' }).filters);
     assert.deepEqual({ asOf: jobOne.asOf, totals: jobOne.totals }, { asOf: recomputed.asOf, totals: recomputed.totals }, 'a filtered view merges the same cells');
     assert.deepEqual((await unbilledSummary(parseDashboardFilters({ project: 'JOB-NONE' }).filters)).totals, {});
@@ -231,7 +234,7 @@ describe('kept contract-line standing', () => {
     // As of more than two minutes before the view: a page computes it again.
     const old = new Date(Date.now() - 3 * MIN);
     await command('DELETE FROM rental_summary_cells WHERE 1');
-    await insertRows('rental_summary_cells', [{ dimension: 'computed', as_of: toClickHouseDateTime(old), computed_at: toClickHouseDateTime(old) }]);
+    await insertRows('rental_summary_cells', [{ dimension: 'computed', as_of: toClickHouseDateTime(old) }]);
     const view = live();
     assert.equal((await unbilledSummary(view)).asOf, view.to.toISOString());
 

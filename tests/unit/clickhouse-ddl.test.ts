@@ -98,7 +98,8 @@ describe('ClickHouse DDL', () => {
     assert.deepEqual(statements.slice(0, 2), ['DROP TABLE IF EXISTS rental_summary_views_local ON CLUSTER prod SYNC', 'DROP TABLE IF EXISTS rental_summary_views ON CLUSTER prod SYNC']);
     const summary = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_summary_cells_local '));
     assert.match(summary ?? '', /contracts AggregateFunction\(uniqExact, String\),\n  oldest AggregateFunction\(argMin, String, Tuple\(Int64, Int64, String\)\)/);
-    assert.match(summary ?? '', /ORDER BY \(project, customer, interface_id, currency, dimension, key\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
+    assert.match(summary ?? '', /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_summary_cells_local', '\{replica\}'\)\n/);
+    assert.match(summary ?? '', /ORDER BY \(as_of, dimension, project, customer, interface_id, currency, key\)\nTTL toDateTime\(as_of\) \+ INTERVAL 15 MINUTE\nSETTINGS merge_with_ttl_timeout = 300$/);
     assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_summary_cells ON CLUSTER prod AS rental_summary_cells_local ENGINE = Distributed(prod, plumbline, rental_summary_cells_local, cityHash64(project, customer))'));
     const trend = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_trend_cells_local '));
     assert.match(trend ?? '', /ORDER BY \(instants_key, project, customer, interface_id, currency, instant_index, settled\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
