@@ -884,6 +884,21 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
 );
 
 /**
+ * The unbilled-rentals summary of each live view (lib/finance/kept-views.ts): its headline,
+ * aging, causes and breakdowns as JSON, merged from the summary cells as of as_of, the latest
+ * replacing older ones; a view whose cells were computed again is merged again. Rows expire
+ * after two days.
+ */
+export const RENTAL_SUMMARY_VIEWS: TableSpec = keptTable(
+  'rental_summary_views',
+  'cityHash64(view_key)',
+  `  view_key String,
+  as_of DateTime64(3, 'UTC'),
+  summary String`,
+  'ORDER BY view_key\nTTL toDateTime(computed_at) + INTERVAL 2 DAY',
+);
+
+/**
  * The unbilled-rentals summary as of an instant, in cells (lib/finance/kept-views.ts): per
  * project, customer, interface and currency (the dashboard's filters), the lines with something
  * unbilled by dimension ('contracts': all of them; 'aging', 'cause', 'equipment_class': by that
@@ -953,20 +968,22 @@ export function rentalStandingStatements(target: DdlTarget): string[] {
 }
 
 /**
- * Version 11: the kept line standing made again with small granules (a table's granularity is
- * fixed when it is made), with its refresh marker, so the first read finds nothing computed and
- * computes every line. (It also made a per-view summary table, rental_summary_views, which
- * version 12 replaces by cells; a store migrated since never makes it.)
+ * Version 11: the kept unbilled-rentals summary of each live view, and the kept line standing
+ * made again with small granules (a table's granularity is fixed when it is made), with its
+ * refresh marker, so the first read finds nothing computed and computes every line.
  */
-export function rentalStandingGranuleStatements(target: DdlTarget): string[] {
-  return [RENTAL_LINE_STANDING, RENTAL_STANDING_REFRESHES].flatMap((table) => [...dropObject('TABLE', table.name, target), ...createTable(table, target)]);
+export function rentalSummaryViewStatements(target: DdlTarget): string[] {
+  return [
+    ...[RENTAL_LINE_STANDING, RENTAL_STANDING_REFRESHES].flatMap((table) => [...dropObject('TABLE', table.name, target), ...createTable(table, target)]),
+    ...createTable(RENTAL_SUMMARY_VIEWS, target),
+  ];
 }
 
 /**
  * Version 12: the unbilled-rentals summary and trend kept in cells by filter (RENTAL_SUMMARY_CELLS,
- * RENTAL_TREND_CELLS), so every filtered view reads what one computation wrote; the per-view
- * summaries of version 11 go.
+ * RENTAL_TREND_CELLS), so every filtered view is merged from what one computation wrote. Kept
+ * summaries of views computed before (version 11) are not as of any cells, so none is read again.
  */
 export function rentalCellStatements(target: DdlTarget): string[] {
-  return [...dropObject('TABLE', 'rental_summary_views', target), ...createTable(RENTAL_SUMMARY_CELLS, target), ...createTable(RENTAL_TREND_CELLS, target)];
+  return [...createTable(RENTAL_SUMMARY_CELLS, target), ...createTable(RENTAL_TREND_CELLS, target)];
 }

@@ -8,9 +8,9 @@ import {
   eventIdIndexStatements,
   recordStateStatements,
   rentalCellStatements,
-  rentalStandingGranuleStatements,
   rentalStandingStatements,
   rentalStateStatements,
+  rentalSummaryViewStatements,
   sloHourStatements,
   sloProjectionStatements,
   spanInterfaceStatements,
@@ -44,7 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'hourly SLI figures kept for closed hours', statements: sloHourStatements },
   { version: 9, name: 'span interface attribute as a column', statements: spanInterfaceStatements },
   { version: 10, name: 'rental state notes ingest time; billing standing kept per contract line', statements: rentalStandingStatements },
-  { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalStandingGranuleStatements },
+  { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalSummaryViewStatements },
   { version: 12, name: 'unbilled-rentals summary and trend kept in cells by filter', statements: rentalCellStatements },
 ];
 

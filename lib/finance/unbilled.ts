@@ -10,7 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { isLive, keptSummaryCells, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
+import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
 import { KEPT_STANDING_SQL, keptStandingSql } from '@/lib/finance/line-standing';
 import { eventLinesSql, LINE_FILTER_SQL, LINES_PARAM_FILTER, LINES_WITH_EVENTS_FROM_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -376,6 +376,9 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
   return [...map.values()].sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
 }
 
+/** Part of a kept summary view's key: a change to the summary's maths or shape bumps it, so views kept before are not shown. */
+const SUMMARY_VERSION = 2;
+
 /**
  * Headline, aging, causes and breakdowns of the lines with something unbilled as of
  * `filters.to`. For "now", a page merges the kept cells of a computation as of up to two minutes
@@ -389,8 +392,11 @@ export async function unbilledSummary(filters: DashboardFilters, reader: 'page' 
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
   const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: keptSummaryCellsSql(await keptStandingSql()), params: everyLine }));
+  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
   // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
-  return summaryOf(SUMMARY_CELLS_SQL, KEPT_STANDING_SQL, { ...filters, to: kept.asOf }, kept.contractsAdd, { cells_as_of: toClickHouseDateTime(kept.asOf) });
+  return keptSummaryView(viewKey, kept.asOf, () =>
+    summaryOf(SUMMARY_CELLS_SQL, KEPT_STANDING_SQL, { ...filters, to: kept.asOf }, kept.contractsAdd, { cells_as_of: toClickHouseDateTime(kept.asOf) }),
+  );
 }
 
 /** The summary as of `filters.to` from summary cells (groupTotals), the oldest line's detail from `standing`. */

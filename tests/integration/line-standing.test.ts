@@ -216,6 +216,15 @@ describe('kept contract-line standing', () => {
     assert.ok(recomputed.asOf > computed.asOf);
     assert.ok(usd(recomputed) >= usd(computed) + 3000, 'the new surcharge counts');
     assert.equal((await unbilledSummary(live())).asOf, recomputed.asOf, 'a page shows what the job computed');
+    // Each view's merge is kept: the next look at it reads that (here marked), until the cells are computed again.
+    const [keptView] = await queryRows<{ view_key: string; summary: string }>(
+      'SELECT view_key, summary FROM rental_summary_views FINAL WHERE as_of = {as_of:DateTime64(3)}',
+      { as_of: toClickHouseDateTime(new Date(recomputed.asOf)) },
+    );
+    assert.ok(keptView, 'the default view kept as merged from the cells');
+    const marked = JSON.stringify({ ...JSON.parse(keptView.summary), totals: { USD: 1 } });
+    await insertRows('rental_summary_views', [{ view_key: keptView.view_key, as_of: toClickHouseDateTime(new Date(recomputed.asOf)), summary: marked, computed_at: toClickHouseDateTime(new Date(Date.now() + MIN)) }]);
+    assert.deepEqual((await unbilledSummary(live())).totals, { USD: 1 });
     const cellsAsOf = async (iso: string) =>
       (await queryRows('SELECT 1 FROM rental_summary_cells WHERE as_of = {as_of:DateTime64(3)}', { as_of: toClickHouseDateTime(new Date(iso)) })).length;
     assert.equal(await cellsAsOf(computed.asOf), await cellsAsOf(recomputed.asOf), 'the earlier computation stays whole for a page that chose it');
@@ -252,7 +261,9 @@ describe('kept contract-line standing', () => {
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_cells', 'rental_trend_cells']) await command(`DROP TABLE ${table}`);
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells']) {
+      await command(`DROP TABLE ${table}`);
+    }
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
     assert.deepEqual(await migrateClickHouse(), [10, 11, 12]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);

@@ -10,8 +10,8 @@ import {
   OTEL_TRACES,
   recordStateStatements,
   rentalCellStatements,
-  rentalStandingGranuleStatements,
   rentalStandingStatements,
+  rentalSummaryViewStatements,
   rentalStateStatements,
   sloHourStatements,
   sloProjectionStatements,
@@ -82,8 +82,8 @@ describe('ClickHouse DDL', () => {
     assert.match(views ?? '', /ORDER BY view_key\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
   });
 
-  it('makes the line standing and its refresh marker again, with small granules, in version 11', () => {
-    const statements = rentalStandingGranuleStatements({ database: 'plumbline', cluster: 'prod' });
+  it('makes the line standing and its refresh marker again, with small granules, and keeps live summary views in version 11', () => {
+    const statements = rentalSummaryViewStatements({ database: 'plumbline', cluster: 'prod' });
     for (const table of ['rental_line_standing', 'rental_standing_refreshes']) {
       const drop = statements.indexOf(`DROP TABLE IF EXISTS ${table}_local ON CLUSTER prod SYNC`);
       const create = statements.findIndex((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}_local `));
@@ -91,11 +91,15 @@ describe('ClickHouse DDL', () => {
     }
     const standing = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_line_standing_local '));
     assert.match(standing ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384$/);
+    const summaries = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_summary_views_local '));
+    assert.match(summaries ?? '', /as_of DateTime64\(3, 'UTC'\),\n  summary String,\n  computed_at DateTime64\(3, 'UTC'\)/);
+    assert.match(summaries ?? '', /ORDER BY view_key\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
+    assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_summary_views ON CLUSTER prod AS rental_summary_views_local ENGINE = Distributed(prod, plumbline, rental_summary_views_local, cityHash64(view_key))'));
   });
 
-  it('keeps the unbilled summary and trend in cells by filter in version 12, dropping the per-view summaries', () => {
+  it('keeps the unbilled summary and trend in cells by filter in version 12', () => {
     const statements = rentalCellStatements({ database: 'plumbline', cluster: 'prod' });
-    assert.deepEqual(statements.slice(0, 2), ['DROP TABLE IF EXISTS rental_summary_views_local ON CLUSTER prod SYNC', 'DROP TABLE IF EXISTS rental_summary_views ON CLUSTER prod SYNC']);
+    assert.equal(statements.length, 4, 'two tables, each a shard table and its Distributed table');
     const summary = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_summary_cells_local '));
     assert.match(summary ?? '', /contracts AggregateFunction\(uniqExact, String\),\n  oldest AggregateFunction\(argMin, String, Tuple\(Int64, Int64, String\)\)/);
     assert.match(summary ?? '', /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_summary_cells_local', '\{replica\}'\)\n/);
