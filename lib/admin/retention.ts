@@ -17,8 +17,9 @@ import { AdminFormError } from '@/lib/admin/errors';
  * (rental_line_standing), computed from that state. The kept hourly SLI figures (slo_hours)
  * expire on their own after 62 days, longer than any SLO window, the error signatures
  * (error_signatures, a cache of the normaliser) after 30 days unless the case sync renews them,
- * and the kept unbilled-rentals summary and trend (rental_summary_cells, rental_trend_cells,
- * rental_trend_views) after two days.
+ * the kept unbilled-rentals views and trends (rental_summary_views, rental_trend_cells,
+ * rental_trend_views) after two days, and the summary cells (rental_summary_cells) after a
+ * quarter of an hour.
  */
 export const RETENTION_SETTINGS = [
   { key: 'retention.ledgerDays', label: 'Sync ledger events', defaultDays: 730 },
