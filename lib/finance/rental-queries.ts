@@ -155,9 +155,6 @@ export function eventLinesSql(lineFilter: string): string {
   return lineRows(eventActivity(lineFilter), eventSurcharges(lineFilter), eventInvoices(lineFilter));
 }
 
-/** The same rows from the events dated before {to} (query params: to, lines (ids, or empty for all)). */
-export const EVENT_LINES_SQL = eventLinesSql(LINES_PARAM_FILTER);
-
 /**
  * Lines with a rental or invoice event dated at or after {to} (query param), from the state
  * tables' last_event_at: every other line's events all count as of {to}.
@@ -204,7 +201,7 @@ const FAILING_SQL = FAILING_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
  * Each line's billing standing as of the instant `t` (an SQL expression), over line rows
- * (stateLinesSql, EVENT_LINES_SQL): what happened before `t` counts, as the dashboard's `to`
+ * (stateLinesSql, eventLinesSql): what happened before `t` counts, as the dashboard's `to`
  * is exclusive. lib/finance/line-standing.ts keeps it: a change to what it means bumps
  * STANDING_VERSION there. Everything of its unbilled value that does not depend on how long it has
  * been on rent:

@@ -231,7 +231,7 @@ describe('unbilled rentals: table, detail and sources', () => {
   });
 
   it('keeps the same standing from the rental state tables as it computes from the events', async () => {
-    const { stateCovers, standingSql, EVENT_LINES_SQL } = await import('@/lib/finance/rental-queries');
+    const { stateCovers, standingSql, eventLinesSql, LINES_PARAM_FILTER } = await import('@/lib/finance/rental-queries');
     const { keptStandingSql } = await import('@/lib/finance/line-standing');
     assert.equal(await stateCovers(filtersOf({}).to), true, 'no rental event after the as-of instant');
     assert.equal(await stateCovers(filtersOf({ to: '2026-11-01' }).to), false, 'events after it: read the events');
@@ -240,7 +240,7 @@ describe('unbilled rentals: table, detail and sources', () => {
     const params = { ...filterQueryParams(filtersOf({})), lines: [] };
     const read = (standing: string) =>
       queryRows(`SELECT * FROM (${standing}) ORDER BY contract_line_id`, params).then((rows) => JSON.stringify(rows));
-    const [kept, fromEvents] = await Promise.all([read(await keptStandingSql()), read(standingSql(EVENT_LINES_SQL, '{to:DateTime64(3)}'))]);
+    const [kept, fromEvents] = await Promise.all([read(await keptStandingSql()), read(standingSql(eventLinesSql(LINES_PARAM_FILTER), '{to:DateTime64(3)}'))]);
     assert.equal(kept, fromEvents);
     assert.ok(kept.includes('INV-C2'));
   });
