@@ -146,11 +146,11 @@ function pastStandingSql(kept: string): string {
 
 /**
  * The standing of the lines matching `filters` as of `filters.to` (query params of
- * queryParams): kept (lib/finance/line-standing.ts) when no rental event is dated at or after
- * it, else partly from the events before it (pastStandingSql).
+ * queryParams): kept (lib/finance/line-standing.ts) when `covered` (stateCovers: no rental event
+ * is dated at or after it), else partly from the events before it (pastStandingSql).
  */
-async function standingAsOf(to: Date): Promise<string> {
-  const [covered, kept] = await Promise.all([stateCovers(to), keptStandingSql()]);
+async function standingAsOf(covered: boolean): Promise<string> {
+  const kept = await keptStandingSql();
   return covered ? kept : pastStandingSql(kept);
 }
 
@@ -386,8 +386,9 @@ const SUMMARY_VERSION = 2;
  * them again. A dated view is computed on its own each time.
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
-  if (!isLive(filters.to) || !(await stateCovers(filters.to))) {
-    const standing = await standingAsOf(filters.to);
+  const covered = await stateCovers(filters.to);
+  if (!isLive(filters.to) || !covered) {
+    const standing = await standingAsOf(covered);
     return summaryOf(summaryCellsSql(standing), standing, filters, false);
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
@@ -435,7 +436,7 @@ async function summaryOf(cells: string, standing: string, filters: DashboardFilt
  * `table`, or every line when `allPages` (the CSV export).
  */
 export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
-  const source = await standingAsOf(filters.to);
+  const source = await standingAsOf(await stateCovers(filters.to));
   const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
   const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
   const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
@@ -447,7 +448,7 @@ export async function unbilledLines(filters: DashboardFilters, table: TableParam
 
 /** One contract line as of `asOf`, billed or not; null when it has no dispatch by then. */
 export async function unbilledLine(contractLineId: string, asOf: Date): Promise<UnbilledLine | null> {
-  const [line] = await linesById(await standingAsOf(asOf), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
+  const [line] = await linesById(await standingAsOf(await stateCovers(asOf)), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
   return line ?? null;
 }
 
@@ -500,7 +501,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   const instants = trendInstants(filters.from, filters.to);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
   const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(await standingAsOf(filters.to), params, instants.length)), computedAt: null };
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(await standingAsOf(false), params, instants.length)), computedAt: null };
 
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
   const everyCell = async () => ({ sql: trendSql(await keptStandingSql(), true), params });
