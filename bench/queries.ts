@@ -323,7 +323,15 @@ try {
   };
   const unbilledPage = (filters: typeof defaults) =>
     Promise.all([unbilledSummary(filters), unbilledTrend(filters), unbilledLines(filters, unbilledTable), filterOptions(['rental.contract'])]);
-  const pastDay = parseDashboardFilters({ to: dayString(new Date(now.getTime() - 7 * 86_400_000)) }).filters;
+  const weekAgo = dayString(new Date(now.getTime() - 7 * 86_400_000));
+  const pastDay = parseDashboardFilters({ to: weekAgo }).filters;
+  const pastDayByProject = parseDashboardFilters({ to: weekAgo, project }).filters;
+  /** A case that times `run` with no dated standing kept, as on the first look at any view as of that day. */
+  const withNoDatedStanding = (run: () => Promise<unknown>) => async () => {
+    await command("DELETE FROM rental_standing_refreshes WHERE startsWith(scope, 'dated_lines/')");
+    await command('TRUNCATE TABLE rental_dated_standing');
+    return run();
+  };
   const invoicePage = (filters: typeof defaults) =>
     Promise.all([
       invoices.invoiceExceptionSummary(filters),
@@ -372,7 +380,11 @@ try {
     { page: UNBILLED, name: 'filterOptions(rental.contract)', run: () => filterOptions(['rental.contract']) },
     { page: UNBILLED, name: 'API: all lines (CSV export)', run: () => unbilledLines(defaults, unbilledTable, { allPages: true }) },
     { page: UNBILLED, name: 'line detail: line + events', run: () => Promise.all([unbilledLine(samples.contractLineId, defaults.to), contractLineEvents(samples.contractLineId, false)]) },
-    { page: UNBILLED, name: 'as of a past day (from the events)', run: () => unbilledSummary(pastDay) },
+    { page: UNBILLED, name: 'as of a past day: page, kept', run: () => unbilledPage(pastDay) },
+    { page: UNBILLED, name: 'as of a past day: unbilledSummary, kept', run: () => unbilledSummary(pastDay) },
+    { page: UNBILLED, name: 'as of a past day: unbilledLines, page 1', run: () => unbilledLines(pastDay, unbilledTable) },
+    { page: UNBILLED, name: `as of a past day: page, project ${project}, first view (from the kept standing)`, run: withNothingKept(['rental_summary_views', 'rental_trend_views'], () => unbilledPage(pastDayByProject)) },
+    { page: UNBILLED, name: 'as of a past day: page, first look at the day (every line as of then computed and kept)', run: withNoDatedStanding(() => unbilledPage(pastDay)) },
     { page: INVOICES, name: 'page (7 queries), default 90 days', run: () => invoicePage(defaults) },
     { page: INVOICES, name: `page (7 queries), project ${project}`, run: () => invoicePage(byProject) },
     { page: INVOICES, name: 'invoiceExceptionSummary (money at risk, counts, aging)', run: () => invoices.invoiceExceptionSummary(defaults) },

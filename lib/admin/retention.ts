@@ -12,14 +12,15 @@ import { AdminFormError } from '@/lib/admin/errors';
  * log is purged by a background job (lib/admin/jobs.ts). The per-record current state
  * (ledger_records, ledger_exception_records) and the rental state (rental_lines,
  * rental_surcharges, rental_invoices) are small and kept, so a record's status and a contract
- * line's unbilled balance outlive their raw events (an as-of date in the past, which reads the
- * events, no longer sees lines whose events expired); so is each line's kept standing
- * (rental_line_standing), computed from that state. The kept hourly SLI figures (slo_hours)
+ * line's unbilled balance outlive their raw events (an as-of date in the past computes the lines
+ * active since from their events, so it no longer sees the expired ones); so is each line's kept
+ * standing (rental_line_standing), computed from that state. The kept hourly SLI figures (slo_hours)
  * expire on their own after 62 days, longer than any SLO window, the error signatures
  * (error_signatures, a cache of the normaliser) after 30 days unless the case sync renews them,
  * the kept unbilled-rentals views and trends (rental_summary_views, rental_trend_cells,
- * rental_trend_views) after two days, and the summary cells (rental_summary_cells) after a
- * quarter of an hour.
+ * rental_trend_views) and the standings' refresh markers (rental_standing_refreshes) after two
+ * days, a dated view's standing (rental_dated_standing) after two hours, and the summary cells
+ * (rental_summary_cells) after a quarter of an hour.
  */
 export const RETENTION_SETTINGS = [
   { key: 'retention.ledgerDays', label: 'Sync ledger events', defaultDays: 730 },

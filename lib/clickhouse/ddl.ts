@@ -814,21 +814,10 @@ export function spanInterfaceStatements(target: DdlTarget): string[] {
   ];
 }
 
-/**
- * Each contract line's billing standing once every stored event counts (lib/finance/line-standing.ts):
- * its terms, surcharge and billing points, totals, covered-until day and failing invoice, the
- * time-independent part of its unbilled value. The latest computation of a line replaces older
- * ones; a page evaluates only what depends on the as-of instant (billable days, age) at read.
- *
- * Pages read every line and also single lines by id (the oldest unbilled line, a line's detail):
- * small granules and compression blocks let a read by id decompress a few kilobytes of each
- * column instead of a block spanning thousands of lines (at 500 k lines, ~40 ms instead of ~150
- * for 50 lines), at no cost to reading every line.
- */
-export const RENTAL_LINE_STANDING: TableSpec = keptTable(
-  'rental_line_standing',
-  'cityHash64(contract_line_id)',
-  `  contract_line_id String,
+const LATE_EVENTS_COLUMN = 'late_events UInt64 DEFAULT 0';
+
+/** A contract line's billing standing (lib/finance/rental-queries.ts standingSql), as RENTAL_LINE_STANDING and RENTAL_DATED_STANDING keep it. */
+const STANDING_COLUMN_TYPES = `  contract_line_id String,
   contract_id String,
   equipment_id String,
   equipment_class LowCardinality(String),
@@ -856,17 +845,58 @@ export const RENTAL_LINE_STANDING: TableSpec = keptTable(
   failing_interface_id String,
   failing_source_record_id String,
   failing_document_number String,
-  failing_trace_id String`,
+  failing_trace_id String`;
+
+/**
+ * Each contract line's billing standing once every stored event counts (lib/finance/line-standing.ts):
+ * its terms, surcharge and billing points, totals, covered-until day and failing invoice, the
+ * time-independent part of its unbilled value. The latest computation of a line replaces older
+ * ones; a page evaluates only what depends on the as-of instant (billable days, age) at read.
+ *
+ * Pages read every line and also single lines by id (the oldest unbilled line, a line's detail):
+ * small granules and compression blocks let a read by id decompress a few kilobytes of each
+ * column instead of a block spanning thousands of lines (at 500 k lines, ~40 ms instead of ~150
+ * for 50 lines), at no cost to reading every line.
+ */
+export const RENTAL_LINE_STANDING: TableSpec = keptTable(
+  'rental_line_standing',
+  'cityHash64(contract_line_id)',
+  STANDING_COLUMN_TYPES,
   'ORDER BY contract_line_id',
   ['index_granularity = 256', 'min_compress_block_size = 4096', 'max_compress_block_size = 16384'],
 );
 
-/** When RENTAL_LINE_STANDING was last brought up to date (computed_at) and last recomputed whole (full_at). */
+/**
+ * Each contract line's billing standing as of a past instant (a dated view, as_of), kept by
+ * lib/finance/line-standing.ts: one computation of every line dispatched before it, written at
+ * once and named by computed_at, so a reader picks the computation its refresh marker names and
+ * reads it whole. A dated view's figures stand until an event dated before as_of arrives late
+ * (then it is computed again), and every hour; computations expire two hours on, after the
+ * marker has stopped naming them.
+ */
+export const RENTAL_DATED_STANDING: TableSpec = {
+  name: 'rental_dated_standing',
+  engine: 'MergeTree',
+  shardingKey: 'cityHash64(contract_line_id)',
+  columns: `  as_of DateTime64(3, 'UTC'),
+  computed_at DateTime64(3, 'UTC'),
+${STANDING_COLUMN_TYPES}`,
+  tail: 'ORDER BY (as_of, computed_at, contract_line_id)\nTTL toDateTime(computed_at) + INTERVAL 2 HOUR',
+  settings: 'index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384, merge_with_ttl_timeout = 1800',
+};
+
+/**
+ * When a kept standing (scope: RENTAL_LINE_STANDING, or RENTAL_DATED_STANDING as of an instant)
+ * was last brought up to date (computed_at) and last recomputed whole (full_at); for a dated
+ * one, late_events counts the events dated before its instant that were ingested within the
+ * visibility margin before full_at, which the computation may already count.
+ */
 export const RENTAL_STANDING_REFRESHES: TableSpec = keptTable(
   'rental_standing_refreshes',
   'cityHash64(scope)',
   `  scope String,
-  full_at DateTime64(3, 'UTC')`,
+  full_at DateTime64(3, 'UTC'),
+  ${LATE_EVENTS_COLUMN}`,
   'ORDER BY scope',
 );
 
@@ -986,4 +1016,19 @@ export function rentalSummaryViewStatements(target: DdlTarget): string[] {
  */
 export function rentalCellStatements(target: DdlTarget): string[] {
   return [...createTable(RENTAL_SUMMARY_CELLS, target), ...createTable(RENTAL_TREND_CELLS, target)];
+}
+
+/**
+ * Version 13: the line standing kept as of past instants (RENTAL_DATED_STANDING), so a dated
+ * view reads its lines instead of computing them from the events on every look, with the count
+ * of late events its refresh marker needs. Each dated instant adds a marker, so markers now
+ * expire two days after their last refresh (the live one is refreshed every minute; a standing
+ * whose marker expired is computed again in full).
+ */
+export function rentalDatedStandingStatements(target: DdlTarget): string[] {
+  return [
+    ...createTable(RENTAL_DATED_STANDING, target),
+    ...addColumns(RENTAL_STANDING_REFRESHES.name, [LATE_EVENTS_COLUMN], target),
+    modifyTtl(RENTAL_STANDING_REFRESHES.name, 'toDateTime(computed_at)', 2, target),
+  ];
 }

@@ -8,6 +8,7 @@ import {
   eventIdIndexStatements,
   recordStateStatements,
   rentalCellStatements,
+  rentalDatedStandingStatements,
   rentalStandingStatements,
   rentalStateStatements,
   rentalSummaryViewStatements,
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'rental state notes ingest time; billing standing kept per contract line', statements: rentalStandingStatements },
   { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalSummaryViewStatements },
   { version: 12, name: 'unbilled-rentals summary and trend kept in cells by filter', statements: rentalCellStatements },
+  { version: 13, name: 'line standing kept as of past instants, for dated views', statements: rentalDatedStandingStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

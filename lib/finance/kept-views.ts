@@ -205,12 +205,18 @@ async function readTrend(viewKey: string): Promise<{ totals: CurrencyTotals[]; c
 }
 
 /**
- * The trend of one view kept on its own: shown while usable (trendStanding), else computed by
- * `compute` and kept. The job passes 'job' to recompute whenever lines changed.
+ * The trend of one view kept on its own: shown while usable (by default trendStanding; a view
+ * whose key names what its figures come from passes its own rule), else computed by `compute`
+ * and kept. The job passes 'job' to recompute whenever lines changed.
  */
-export async function keptTrend(viewKey: string, reader: 'page' | 'job', compute: () => Promise<CurrencyTotals[]>): Promise<KeptTrend> {
+export async function keptTrend(
+  viewKey: string,
+  reader: 'page' | 'job',
+  compute: () => Promise<CurrencyTotals[]>,
+  usable: (computedAtMs: number) => Promise<'exact' | 'recent' | null> = (computedAtMs) => trendStanding(computedAtMs, reader),
+): Promise<KeptTrend> {
   const kept = await readTrend(viewKey);
-  const standing = kept ? await trendStanding(kept.computedAtMs, reader) : null;
+  const standing = kept ? await usable(kept.computedAtMs) : null;
   if (kept && standing) return { totals: kept.totals, computedAt: standing === 'recent' ? new Date(kept.computedAtMs) : null };
   const now = new Date();
   const totals = await compute();

@@ -11,10 +11,22 @@
  * bounds what an event made visible later than the margin could leave out.
  *
  * The kept standing answers for an as-of instant after every stored rental event (the
- * dashboard's default, "now"); lib/finance/unbilled.ts computes earlier instants from the events.
+ * dashboard's default, "now"). For an earlier instant, lines with an event dated at or after it
+ * are computed from their events before it (pastStandingSql); a dated view's standing, as of a
+ * past instant, is kept whole (datedStanding), as its figures do not move with the clock.
  */
 import { command, queryOne, toClickHouseDateTime } from '@/lib/clickhouse/client';
-import { LINE_FILTER_SQL, LINES_INGESTED_SINCE_SQL, LINES_PARAM_FILTER, STANDING_COLUMNS, standingSql, stateLinesSql } from '@/lib/finance/rental-queries';
+import { RENTAL_ACTIVITY_SQL, RENTAL_INVOICE_SQL } from '@/lib/clickhouse/ddl';
+import {
+  eventLinesSql,
+  LINE_FILTER_SQL,
+  LINES_INGESTED_SINCE_SQL,
+  LINES_PARAM_FILTER,
+  LINES_WITH_EVENTS_FROM_SQL,
+  STANDING_COLUMNS,
+  standingSql,
+  stateLinesSql,
+} from '@/lib/finance/rental-queries';
 import { INGEST_VISIBILITY_MS } from '@/lib/ledger/row';
 
 /**
@@ -31,15 +43,17 @@ const EVERY_EVENT = `toDateTime64('2299-12-31 00:00:00', 3, 'UTC')`;
 interface Refresh {
   computedAtMs: number;
   fullAtMs: number;
+  /** Of a dated standing: the events dated before its instant ingested within the margin before full_at. */
+  lateEvents: number;
 }
 
-async function lastRefresh(): Promise<Refresh | null> {
-  const row = await queryOne<{ computed_at_ms: number; full_at_ms: number }>(
-    `SELECT toUnixTimestamp64Milli(computed_at) AS computed_at_ms, toUnixTimestamp64Milli(full_at) AS full_at_ms
+async function lastRefresh(scope: string): Promise<Refresh | null> {
+  const row = await queryOne<{ computed_at_ms: number; full_at_ms: number; late_events: number }>(
+    `SELECT toUnixTimestamp64Milli(computed_at) AS computed_at_ms, toUnixTimestamp64Milli(full_at) AS full_at_ms, late_events
      FROM rental_standing_refreshes FINAL WHERE scope = {scope:String}`,
-    { scope: SCOPE },
+    { scope },
   );
-  return row ? { computedAtMs: Number(row.computed_at_ms), fullAtMs: Number(row.full_at_ms) } : null;
+  return row ? { computedAtMs: Number(row.computed_at_ms), fullAtMs: Number(row.full_at_ms), lateEvents: Number(row.late_events) } : null;
 }
 
 async function keepStanding(lineFilter: string, params: Record<string, unknown>, computedAt: Date): Promise<void> {
@@ -50,10 +64,11 @@ async function keepStanding(lineFilter: string, params: Record<string, unknown>,
   );
 }
 
-async function markRefreshed(computedAt: Date, fullAtMs: number): Promise<void> {
+async function markRefreshed(scope: string, computedAt: Date, fullAtMs: number, lateEvents = 0): Promise<void> {
   await command(
-    `INSERT INTO rental_standing_refreshes (scope, full_at, computed_at) VALUES ({scope:String}, {full_at:DateTime64(3)}, {computed_at:DateTime64(3)})`,
-    { scope: SCOPE, full_at: toClickHouseDateTime(new Date(fullAtMs)), computed_at: toClickHouseDateTime(computedAt) },
+    `INSERT INTO rental_standing_refreshes (scope, full_at, late_events, computed_at)
+     VALUES ({scope:String}, {full_at:DateTime64(3)}, {late_events:UInt64}, {computed_at:DateTime64(3)})`,
+    { scope, full_at: toClickHouseDateTime(new Date(fullAtMs)), late_events: lateEvents, computed_at: toClickHouseDateTime(computedAt) },
   );
 }
 
@@ -64,17 +79,17 @@ async function markRefreshed(computedAt: Date, fullAtMs: number): Promise<void> 
  * the margin it reaches back moves on. Returns whether every line was computed.
  */
 export async function refreshLineStanding(reader: 'page' | 'job', now: Date = new Date()): Promise<boolean> {
-  const previous = await lastRefresh();
+  const previous = await lastRefresh(SCOPE);
   const full = !previous || (reader === 'job' && now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS);
   if (full) {
     await keepStanding('1', {}, now);
-    await markRefreshed(now, now.getTime());
+    await markRefreshed(SCOPE, now, now.getTime());
     return true;
   }
   const since = new Date(previous.computedAtMs - INGEST_VISIBILITY_MS);
   const changed = await linesIngestedSince(since);
   if (changed > 0) await keepStanding(`contract_line_id GLOBAL IN (${LINES_INGESTED_SINCE_SQL})`, { since: toClickHouseDateTime(since) }, now);
-  if (reader === 'job' || changed > 0) await markRefreshed(now, previous.fullAtMs);
+  if (reader === 'job' || changed > 0) await markRefreshed(SCOPE, now, previous.fullAtMs);
   return false;
 }
 
@@ -102,4 +117,89 @@ export async function keptStandingSql(): Promise<string> {
   });
   await pageRefresh;
   return KEPT_STANDING_SQL;
+}
+
+/**
+ * The standing as of an instant {to} that some rental event is dated after, over the `kept`
+ * standing (every event counts): a line with no event dated at or after {to} stands as kept,
+ * as all its events count as of {to}; the others (lines active since) are computed from their
+ * events before {to}. Query params as KEPT_STANDING_SQL's, and {to}.
+ */
+export function pastStandingSql(kept: string): string {
+  const changed = `contract_line_id GLOBAL IN (${LINES_WITH_EVENTS_FROM_SQL})`;
+  return `SELECT * FROM (${kept}) WHERE NOT ${changed}
+  UNION ALL
+  SELECT * FROM (${standingSql(eventLinesSql(`${LINES_PARAM_FILTER} AND ${changed}`), '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+}
+
+/**
+ * A dated view's kept standing (datedStanding) of the lines matching the dashboard filters
+ * (query params as KEPT_STANDING_SQL's), as of {to}, from the computation {standing_at}.
+ */
+export const DATED_STANDING_SQL = `SELECT ${STANDING_COLUMNS} FROM rental_dated_standing
+  WHERE as_of = {to:DateTime64(3)} AND computed_at = {standing_at:DateTime64(3)} AND ${LINES_PARAM_FILTER} AND ${LINE_FILTER_SQL}`;
+
+function datedScope(asOf: Date): string {
+  return `dated_lines/v${STANDING_VERSION}/${asOf.toISOString()}`;
+}
+
+/** Rental and invoice events dated before {to} and ingested after {since} (query params). */
+async function lateEvents(asOf: Date, since: Date): Promise<number> {
+  const row = await queryOne<{ late: number }>(
+    `SELECT count() AS late FROM sync_ledger
+     WHERE ingested_at > {since:DateTime64(3)} AND occurred_at < {to:DateTime64(3)} AND ((${RENTAL_ACTIVITY_SQL}) OR (${RENTAL_INVOICE_SQL}))`,
+    { since: toClickHouseDateTime(since), to: toClickHouseDateTime(asOf) },
+  );
+  return Number(row?.late ?? 0);
+}
+
+/**
+ * Computes every line's standing as of `asOf` (pastStandingSql over the kept standing) and keeps
+ * it as one computation named `now`, with the late events it may already count.
+ */
+async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
+  const late = await lateEvents(asOf, new Date(now.getTime() - INGEST_VISIBILITY_MS));
+  const kept = await keptStandingSql();
+  await command(
+    `INSERT INTO rental_dated_standing (as_of, computed_at, ${STANDING_COLUMNS})
+     SELECT {to:DateTime64(3)}, {computed_at:DateTime64(3)}, ${STANDING_COLUMNS} FROM (${pastStandingSql(kept)})`,
+    { to: toClickHouseDateTime(asOf), computed_at: toClickHouseDateTime(now), lines: [], project: '', customer: '', iface: '', currency: '' },
+  );
+  await markRefreshed(datedScope(asOf), now, now.getTime(), late);
+}
+
+/**
+ * Whether the dated standing `previous` still holds: computed within the hour (which bounds what
+ * an event made visible later than the margin could leave out), and no event dated before
+ * `asOf` ingested since, beyond those it may already count. Events dated after `asOf` (nearly
+ * all that arrive) change nothing of it.
+ */
+async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date): Promise<boolean> {
+  if (now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS) return false;
+  const since = new Date(previous.fullAtMs - INGEST_VISIBILITY_MS);
+  if (previous.lateEvents === 0 && (await linesIngestedSince(since)) === 0) return true;
+  return (await lateEvents(asOf, since)) === previous.lateEvents;
+}
+
+/** Dated computations under way in this process, by scope: a page's queries (and views at the same moment) share one. */
+const datedRefreshes = new Map<string, Promise<Date>>();
+
+/**
+ * The standing as of the past instant `asOf` (a dated view), kept: computed whole on the first
+ * look (at 10 M events ~2 s, mostly the lines active since, from their events), then read until
+ * it no longer holds (datedStandingHolds). Returns the computation to read with
+ * DATED_STANDING_SQL (query param standing_at): its instant also names the figures computed from it.
+ */
+export async function datedStanding(asOf: Date, now: Date = new Date()): Promise<Date> {
+  const scope = datedScope(asOf);
+  const underWay = datedRefreshes.get(scope);
+  if (underWay) return underWay;
+  const refresh = (async () => {
+    const previous = await lastRefresh(scope);
+    if (previous && (await datedStandingHolds(asOf, previous, now))) return new Date(previous.fullAtMs);
+    await keepDatedStanding(asOf, now);
+    return now;
+  })().finally(() => datedRefreshes.delete(scope));
+  datedRefreshes.set(scope, refresh);
+  return refresh;
 }

@@ -11,8 +11,8 @@
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
-import { KEPT_STANDING_SQL, keptStandingSql } from '@/lib/finance/line-standing';
-import { eventLinesSql, LINE_FILTER_SQL, LINES_PARAM_FILTER, LINES_WITH_EVENTS_FROM_SQL, standingSql, stateCovers } from '@/lib/finance/rental-queries';
+import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
+import { stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 
 export const UNBILLED_CAUSES = ['invoice_failing', 'returned_not_invoiced', 'on_rent_past_cycle', 'in_cycle'] as const;
@@ -131,27 +131,30 @@ function evaluatedLines(standing: string): string {
   FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${standing}))`;
 }
 
-/**
- * The standing as of an instant {to} that some rental event is dated after, over the `kept`
- * standing (every event counts): a line with no event dated at or after {to} stands as kept,
- * as all its events count as of {to}; the others (lines active since, usually a few) are
- * computed from their events before {to}.
- */
-function pastStandingSql(kept: string): string {
-  const changed = `contract_line_id GLOBAL IN (${LINES_WITH_EVENTS_FROM_SQL})`;
-  return `SELECT * FROM (${kept}) WHERE NOT ${changed}
-  UNION ALL
-  SELECT * FROM (${standingSql(eventLinesSql(`${LINES_PARAM_FILTER} AND ${changed}`), '{to:DateTime64(3)}')}) WHERE ${LINE_FILTER_SQL}`;
+/** A standing to read lines from (SQL over the dashboard's query params) and the params it needs besides them. */
+interface Standing {
+  sql: string;
+  params: Record<string, unknown>;
 }
 
 /**
- * The standing of the lines matching `filters` as of `filters.to` (query params of
- * queryParams): kept (lib/finance/line-standing.ts) when `covered` (stateCovers: no rental event
- * is dated at or after it), else partly from the events before it (pastStandingSql).
+ * The standing as of `to` for a live view: kept (lib/finance/line-standing.ts) when `covered`
+ * (stateCovers: no rental event is dated at or after it), else partly from the events before it.
  */
-async function standingAsOf(covered: boolean): Promise<string> {
+async function liveStanding(covered: boolean): Promise<Standing> {
   const kept = await keptStandingSql();
-  return covered ? kept : pastStandingSql(kept);
+  return { sql: covered ? kept : pastStandingSql(kept), params: {} };
+}
+
+/** A dated view's standing as of `to`, kept whole (lib/finance/line-standing.ts datedStanding). */
+async function datedViewStanding(to: Date): Promise<Standing & { standingAt: Date }> {
+  const standingAt = await datedStanding(to);
+  return { sql: DATED_STANDING_SQL, params: { standing_at: toClickHouseDateTime(standingAt) }, standingAt };
+}
+
+/** The standing a view as of `to` reads: a dated view's kept whole, else the live one. */
+async function viewStanding(to: Date): Promise<Standing> {
+  return isLive(to) ? liveStanding(await stateCovers(to)) : datedViewStanding(to);
 }
 
 interface LineRow {
@@ -356,9 +359,9 @@ const SORT_COLUMNS: Record<string, string> = {
 export const UNBILLED_SORT_KEYS = Object.keys(SORT_COLUMNS);
 
 /** The lines `ids`, in that order, every figure as of `filters.to`. */
-async function linesById(source: string, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
+async function linesById(source: Standing, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
   if (ids.length === 0) return [];
-  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source)})`, queryParams(filters, { lines: ids }));
+  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source.sql)})`, queryParams(filters, { ...source.params, lines: ids }));
   const byId = new Map(rows.map((r) => [r.contract_line_id, toLine(r)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -379,30 +382,42 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
 /** Part of a kept summary view's key: a change to the summary's maths or shape bumps it, so views kept before are not shown. */
 const SUMMARY_VERSION = 2;
 
+/** The dashboard filters that pick lines, as part of a kept view's key. */
+function lineFilterKey(filters: DashboardFilters) {
+  return { project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency };
+}
+
 /**
  * Headline, aging, causes and breakdowns of the lines with something unbilled as of
  * `filters.to`. For "now", a page merges the kept cells of a computation as of up to two minutes
  * earlier (lib/finance/kept-views.ts), its `asOf` saying so; the job passes 'job' to compute
- * them again. A dated view is computed on its own each time.
+ * them again. A dated view's summary is computed from its kept standing and kept with it.
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
+  if (!isLive(filters.to)) {
+    const dated = await datedViewStanding(filters.to);
+    const viewKey = JSON.stringify({ version: SUMMARY_VERSION, standingAt: dated.standingAt, ...lineFilterKey(filters) });
+    return keptSummaryView(viewKey, filters.to, () => summaryOf(summaryCellsSql(dated.sql), dated, filters, false));
+  }
   const covered = await stateCovers(filters.to);
-  if (!isLive(filters.to) || !covered) {
-    const standing = await standingAsOf(covered);
-    return summaryOf(summaryCellsSql(standing), standing, filters, false);
+  if (!covered) {
+    const standing = await liveStanding(false);
+    return summaryOf(summaryCellsSql(standing.sql), standing, filters, false);
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
   const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: keptSummaryCellsSql(await keptStandingSql()), params: everyLine }));
-  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
+  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, ...lineFilterKey(filters) });
   // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
-  return keptSummaryView(viewKey, kept.asOf, () =>
-    summaryOf(SUMMARY_CELLS_SQL, KEPT_STANDING_SQL, { ...filters, to: kept.asOf }, kept.contractsAdd, { cells_as_of: toClickHouseDateTime(kept.asOf) }),
-  );
+  const cells = { sql: SUMMARY_CELLS_SQL, params: { cells_as_of: toClickHouseDateTime(kept.asOf) } };
+  return keptSummaryView(viewKey, kept.asOf, () => summaryOf(cells.sql, { sql: KEPT_STANDING_SQL, params: cells.params }, { ...filters, to: kept.asOf }, kept.contractsAdd));
 }
 
-/** The summary as of `filters.to` from summary cells (groupTotals), the oldest line's detail from `standing`. */
-async function summaryOf(cells: string, standing: string, filters: DashboardFilters, contractsAdd: boolean, extra: Record<string, unknown> = {}): Promise<UnbilledSummary> {
-  const groups = await groupTotals(cells, queryParams(filters, extra), contractsAdd);
+/**
+ * The summary as of `filters.to` from summary cells (groupTotals; its query params are the
+ * standing's), the oldest line's detail from `standing`.
+ */
+async function summaryOf(cells: string, standing: Standing, filters: DashboardFilters, contractsAdd: boolean): Promise<UnbilledSummary> {
+  const groups = await groupTotals(cells, queryParams(filters, standing.params), contractsAdd);
   const contracts = groups.find((g) => g.dimension === 'contracts');
   const [oldest] = contracts?.oldestLine ? await linesById(standing, filters, [contracts.oldestLine]) : [];
   // Every line with something unbilled is in one aging bucket, so those rows sum to the totals.
@@ -436,19 +451,23 @@ async function summaryOf(cells: string, standing: string, filters: DashboardFilt
  * `table`, or every line when `allPages` (the CSV export).
  */
 export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
-  const source = await standingAsOf(await stateCovers(filters.to));
+  const source = await viewStanding(filters.to);
   const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
   const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
   const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
   const page = options.allPages ? '' : ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
-  const params = queryParams(filters, { cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
-  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source)}) WHERE ${where} ORDER BY ${orderBy}${page}`, params);
+  const params = queryParams(filters, { ...source.params, cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
+  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source.sql)}) WHERE ${where} ORDER BY ${orderBy}${page}`, params);
   return rows.map(toLine);
 }
 
-/** One contract line as of `asOf`, billed or not; null when it has no dispatch by then. */
+/**
+ * One contract line as of `asOf`, billed or not; null when it has no dispatch by then. A line
+ * as of a past instant comes from its own events, not a dated view's standing, which would
+ * compute every line to show one.
+ */
 export async function unbilledLine(contractLineId: string, asOf: Date): Promise<UnbilledLine | null> {
-  const [line] = await linesById(await standingAsOf(await stateCovers(asOf)), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
+  const [line] = await linesById(await liveStanding(await stateCovers(asOf)), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
   return line ?? null;
 }
 
@@ -501,7 +520,14 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   const instants = trendInstants(filters.from, filters.to);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
   const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals(await standingAsOf(false), params, instants.length)), computedAt: null };
+  if (!isLive(filters.to)) {
+    const dated = await datedViewStanding(filters.to);
+    const viewKey = JSON.stringify({ version: TREND_VERSION, instants, standingAt: dated.standingAt, ...lineFilterKey(filters) });
+    // Named by the dated computation, whose figures stand as long as it does.
+    const { totals } = await keptTrend(viewKey, reader, () => trendTotals(dated.sql, { ...params, ...dated.params }, instants.length), async () => 'exact');
+    return { points: toPoints(totals), computedAt: null };
+  }
+  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await liveStanding(false)).sql, params, instants.length)), computedAt: null };
 
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
   const everyCell = async () => ({ sql: trendSql(await keptStandingSql(), true), params });
@@ -510,7 +536,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   if (cells) return { points: toPoints(foldTrend(cells.rows, instants.length)), computedAt: cells.computedAt?.toISOString() ?? null };
 
   const compute = async () => trendTotals(await keptStandingSql(), params, instants.length);
-  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, project: filters.project, customer: filters.customer, iface: filters.interface, currency: filters.currency });
+  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...lineFilterKey(filters) });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
 }

@@ -138,8 +138,7 @@ describe('kept contract-line standing', () => {
   it('keeps the trend of an unfiltered view in cells, read by its filtered views too, while no line changed; the job recomputes it once one did', async () => {
     const { unbilledTrend } = await import('@/lib/finance/unbilled');
     const { parseDashboardFilters } = await import('@/lib/finance/filters');
-    const view = (params: Record<string, string>) =>
-      parseDashboardFilters({ from: '2026-11-01', to: '2026-11-19', ...params }, new Date('2027-01-01T00:00:00Z')).filters;
+    const view = (params: Record<string, string>) => parseDashboardFilters({ from: '2026-11-01', ...params }).filters;
     const totalsOf = (trend: { points: { unbilledCents: Record<string, number> }[] }) => trend.points.map((p) => p.unbilledCents);
     const computed = await unbilledTrend(view({}));
     assert.equal(computed.computedAt, null);
@@ -247,25 +246,75 @@ describe('kept contract-line standing', () => {
     const view = live();
     assert.equal((await unbilledSummary(view)).asOf, view.to.toISOString());
 
-    // A dated view is computed as of its own instant, never served a live view's summary nor kept.
+    // A dated view is computed as of its own instant, never served a live view's summary or cells.
     const dated = parseDashboardFilters({ to: '2027-01-31' }, new Date('2027-02-01T00:00:00Z')).filters;
     assert.equal((await unbilledSummary(dated)).asOf, '2027-02-01T00:00:00.000Z');
     const keptAsOf = await queryRows<{ as_of: string }>('SELECT toString(as_of) AS as_of FROM rental_summary_cells');
     assert.ok(keptAsOf.length > 0 && keptAsOf.every((r) => !r.as_of.startsWith('2027')), 'no summary kept as of the dated instant');
   });
 
-  it('versions 10 to 12 bring a store from before them up, and the first read computes every line', async () => {
+  it('keeps a dated view\'s standing: read again while no event dated before its instant arrives, computed again when one does, or an hour on', async () => {
+    const { unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
+    const { parseDashboardFilters, parseTableParams } = await import('@/lib/finance/filters');
+    const dated = parseDashboardFilters({ to: '2026-11-14' }).filters;
+    assert.equal(dated.to.toISOString(), '2026-11-15T00:00:00.000Z');
+    const usd = (summary: { totals: Record<string, number> }) => summary.totals.USD ?? 0;
+    const computations = async () =>
+      (
+        await queryRows<{ ms: number }>(
+          'SELECT DISTINCT toUnixTimestamp64Milli(computed_at) AS ms FROM rental_dated_standing WHERE as_of = {to:DateTime64(3)} ORDER BY ms',
+          { to: toClickHouseDateTime(dated.to) },
+        )
+      ).map((r) => Number(r.ms));
+    const surchargeOf = async () => (await unbilledLines(dated, parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled'))).find((l) => l.contractLineId === 'RC-1-L2')?.surchargeCents;
+
+    const first = await unbilledSummary(dated);
+    assert.equal(first.asOf, dated.to.toISOString());
+    assert.ok(usd(first) > 0, 'RC-1-L2 is on rent, never invoiced');
+    const [trend, surcharge] = await Promise.all([unbilledTrend(dated), surchargeOf()]);
+    assert.deepEqual(trend.points[trend.points.length - 1]?.unbilledCents, first.totals, 'the trend ends at the same figures');
+    assert.equal((await computations()).length, 1, 'one computation, shared by the summary, table and trend');
+    assert.deepEqual((await unbilledSummary({ ...dated, project: 'JOB-2' })).totals, first.totals, 'a filtered view reads it too');
+
+    // Events dated after the instant (nearly all that arrive) change nothing of it: read as kept.
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-20 10:00:00', Date.now(), { amount: 70, project: 'JOB-2', contract_id: 'RC-1' })]);
+    assert.deepEqual((await unbilledSummary(dated)).totals, first.totals);
+    assert.equal((await computations()).length, 1);
+
+    // One dated before it, arriving late: computed again, counting it, for every part of the view.
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 40, project: 'JOB-2', contract_id: 'RC-1' })]);
+    assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4000);
+    assert.equal(await surchargeOf(), (surcharge ?? 0) + 4000);
+    assert.equal((await computations()).length, 2);
+
+    // One stamped before that computation but visible only after it, within the margin: computed again.
+    const [, second] = await computations();
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-13 10:00:00', (second ?? 0) - MIN, { amount: 5, project: 'JOB-2', contract_id: 'RC-1' })]);
+    assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4500);
+    assert.equal((await computations()).length, 3);
+    assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4500);
+    assert.equal((await computations()).length, 3, 'counted once');
+
+    // An hour after the last whole computation, the next look computes it again.
+    const { datedStanding } = await import('@/lib/finance/line-standing');
+    const [, , third] = await computations();
+    assert.equal((await datedStanding(dated.to, at((third ?? 0) + 59 * MIN))).getTime(), third);
+    assert.equal((await datedStanding(dated.to, at((third ?? 0) + 61 * MIN))).getTime(), (third ?? 0) + 61 * MIN);
+    assert.equal((await computations()).length, 4);
+  });
+
+  it('versions 10 to 13 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells']) {
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_standing']) {
       await command(`DROP TABLE ${table}`);
     }
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
-    assert.deepEqual(await migrateClickHouse(), [10, 11, 12]);
+    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
