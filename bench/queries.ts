@@ -383,6 +383,7 @@ try {
     { page: UNBILLED, name: 'as of a past day: page, kept', run: () => unbilledPage(pastDay) },
     { page: UNBILLED, name: 'as of a past day: unbilledSummary, kept', run: () => unbilledSummary(pastDay) },
     { page: UNBILLED, name: 'as of a past day: unbilledLines, page 1', run: () => unbilledLines(pastDay, unbilledTable) },
+    { page: UNBILLED, name: 'as of a past day: line detail (from its events)', run: () => unbilledLine(samples.contractLineId, pastDay.to) },
     { page: UNBILLED, name: `as of a past day: page, project ${project}, first view (from the kept standing)`, run: withNothingKept(['rental_summary_views', 'rental_trend_views'], () => unbilledPage(pastDayByProject)) },
     { page: UNBILLED, name: 'as of a past day: page, first look at the day (every line as of then computed and kept)', run: withNoDatedStanding(() => unbilledPage(pastDay)) },
     { page: INVOICES, name: 'page (7 queries), default 90 days', run: () => invoicePage(defaults) },

@@ -156,7 +156,8 @@ async function keepTrendCells(instantsKey: string, cells: CellQuery): Promise<nu
 /**
  * The trend rows of the instants `instantsKey` summed over the kept cells matching the
  * dashboard filters (`filterParams`), with when they were computed if shown as an earlier
- * computation's (null when exact). Without usable cells, an unfiltered view passes `cells`
+ * computation's (null when exact). Without usable cells (by default trendStanding; a key that
+ * names what its figures come from passes its own rule), an unfiltered view passes `cells`
  * (its own computation costs what every cell's does) to compute them first; otherwise null.
  */
 export async function keptTrendCells(
@@ -164,13 +165,14 @@ export async function keptTrendCells(
   reader: 'page' | 'job',
   filterParams: Record<string, unknown>,
   cells: (() => Promise<CellQuery>) | null,
+  usable: (computedAtMs: number) => Promise<'exact' | 'recent' | null> = (computedAtMs) => trendStanding(computedAtMs, reader),
 ): Promise<{ rows: TrendRow[]; computedAt: Date | null } | null> {
   const latest = await queryOne<{ computed_at_ms: number; kept: number }>(
     `SELECT toUnixTimestamp64Milli(max(computed_at)) AS computed_at_ms, count() AS kept FROM rental_trend_cells WHERE instants_key = {instants_key:String}`,
     { instants_key: instantsKey },
   );
   let computedAtMs = Number(latest?.computed_at_ms ?? 0);
-  const standing = Number(latest?.kept ?? 0) > 0 ? await trendStanding(computedAtMs, reader) : null;
+  const standing = Number(latest?.kept ?? 0) > 0 ? await usable(computedAtMs) : null;
   if (!standing) {
     if (!cells) return null;
     computedAtMs = await keepTrendCells(instantsKey, await cells());

@@ -156,11 +156,11 @@ export function eventLinesSql(lineFilter: string): string {
 }
 
 /**
- * Lines with a rental or invoice event dated at or after {to} (query param), from the state
- * tables' last_event_at: every other line's events all count as of {to}.
+ * Lines of query param `lines` (LINES_PARAM_FILTER) with a rental or invoice event dated at or
+ * after {to}, from the state tables' last_event_at: every other line's events all count as of {to}.
  */
 export const LINES_WITH_EVENTS_FROM_SQL = ['rental_lines', 'rental_surcharges', 'rental_invoices']
-  .map((table) => `SELECT contract_line_id FROM ${table} WHERE last_event_at >= {to:DateTime64(3)}`)
+  .map((table) => `SELECT contract_line_id FROM ${table} WHERE last_event_at >= {to:DateTime64(3)} AND ${LINES_PARAM_FILTER}`)
   .join(' UNION DISTINCT ');
 
 /** Lines with a rental or invoice event ingested after {since} (query param), from the state tables' last_ingested_at. */

@@ -512,33 +512,54 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  * billing each count from their own time; its terms are the latest known). A line is priced
  * at each instant from its dispatch until it settles (SETTLED_MS); at every later instant its
  * value is the one it has as of `to`, so settled lines are summed once, by the first instant
- * after they settle, and carried forward. For an as-of instant after every rental event the
- * trend is kept (lib/finance/kept-views.ts): in cells for an unfiltered view's instants, which
- * its filtered views read too, else per view; the job passes 'job'.
+ * after they settle, and carried forward. The trend of "now" (when no rental event is dated
+ * after it) and of a dated view (over its kept standing, named by its computation) is kept
+ * (lib/finance/kept-views.ts): in cells for an unfiltered view's instants, which its filtered
+ * views read too, else per view; the job passes 'job'.
  */
 export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
   const instants = trendInstants(filters.from, filters.to);
   const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
   const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
-  if (!isLive(filters.to)) {
+  let view: TrendSource;
+  if (isLive(filters.to)) {
+    if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await liveStanding(false)).sql, params, instants.length)), computedAt: null };
+    view = { standing: () => liveStanding(true), keyPart: {}, usable: undefined };
+  } else {
     const dated = await datedViewStanding(filters.to);
-    const viewKey = JSON.stringify({ version: TREND_VERSION, instants, standingAt: dated.standingAt, ...lineFilterKey(filters) });
     // Named by the dated computation, whose figures stand as long as it does.
-    const { totals } = await keptTrend(viewKey, reader, () => trendTotals(dated.sql, { ...params, ...dated.params }, instants.length), async () => 'exact');
-    return { points: toPoints(totals), computedAt: null };
+    view = { standing: async () => dated, keyPart: { standingAt: dated.standingAt }, usable: async () => 'exact' };
   }
-  if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await liveStanding(false)).sql, params, instants.length)), computedAt: null };
 
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
-  const everyCell = async () => ({ sql: trendSql(await keptStandingSql(), true), params });
-  const instantsKey = `v${TREND_VERSION}/${instants[0]?.toISOString()}/${instants.length}/${instants[instants.length - 1]?.toISOString()}`;
-  const cells = await keptTrendCells(instantsKey, reader, params, filtered ? null : everyCell);
+  const instantsKey = `v${TREND_VERSION}/${instants[0]?.toISOString()}/${instants.length}/${instants[instants.length - 1]?.toISOString()}${
+    view.keyPart.standingAt ? `@${view.keyPart.standingAt.toISOString()}` : ''
+  }`;
+  const everyCell = async () => {
+    const standing = await view.standing();
+    return { sql: trendSql(standing.sql, true), params: { ...params, ...standing.params } };
+  };
+  const cells = await keptTrendCells(instantsKey, reader, params, filtered ? null : everyCell, view.usable);
   if (cells) return { points: toPoints(foldTrend(cells.rows, instants.length)), computedAt: cells.computedAt?.toISOString() ?? null };
 
-  const compute = async () => trendTotals(await keptStandingSql(), params, instants.length);
-  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...lineFilterKey(filters) });
-  const { totals, computedAt } = await keptTrend(viewKey, reader, compute);
+  const compute = async () => {
+    const standing = await view.standing();
+    return trendTotals(standing.sql, { ...params, ...standing.params }, instants.length);
+  };
+  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...view.keyPart, ...lineFilterKey(filters) });
+  const { totals, computedAt } = await keptTrend(viewKey, reader, compute, view.usable);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
+}
+
+/**
+ * Where a trend's figures come from: the standing its lines are priced on, what of it names
+ * the kept figures (a dated view's computation), and when kept figures may be shown (by
+ * default kept-views.ts's rule for "now").
+ */
+interface TrendSource {
+  standing: () => Promise<Standing>;
+  keyPart: { standingAt?: Date };
+  usable: ((computedAtMs: number) => Promise<'exact' | 'recent' | null>) | undefined;
 }
 
 /** Unbilled value per currency at each of the `count` instants (query params as unbilledTrend's), over the lines' standing in `source`. */
