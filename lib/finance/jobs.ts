@@ -1,5 +1,5 @@
 import { parseDashboardFilters } from '@/lib/finance/filters';
-import { refreshLineStanding } from '@/lib/finance/line-standing';
+import { refreshLineStanding, STANDING_JOB_INTERVAL_MS } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
 import { registerJob } from '@/lib/runtime/workers';
@@ -13,7 +13,7 @@ import { registerJob } from '@/lib/runtime/workers';
  */
 registerJob({
   name: 'rental-standing',
-  intervalMs: 60_000,
+  intervalMs: STANDING_JOB_INTERVAL_MS,
   run: async () => {
     await refreshLineStanding('job');
     const { filters } = parseDashboardFilters({});

@@ -102,14 +102,21 @@ describe('kept contract-line standing', () => {
     assert.equal(lines.get('RC-2-L1')?.computed_at_ms, T - 60 * MIN, 'the other kept as it was');
   });
 
-  it('reaches back the visibility margin for an event that became visible late', async () => {
-    // Stamped two minutes before the last computation, visible only after it.
-    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.off_rent', '2026-11-09 08:00:00', T - 47 * MIN)]);
-    await refreshLineStanding('page', at(T - 40 * MIN));
+  it('reaches back a few seconds for a page, the visibility margin for the job, for an event that became visible late', async () => {
+    // Stamped a minute before the last computation (T - 45 min), visible only after it.
+    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.off_rent', '2026-11-09 08:00:00', T - 46 * MIN)]);
+    // And one stamped five seconds before it, for another line.
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 08:30:00', T - 45 * MIN - 5_000, { amount: 12 })]);
+    await refreshLineStanding('page', at(T - 44 * MIN));
+    assert.equal((await kept()).get('RC-1-L1')?.surcharge_cents, 1200, 'a page reaches back a few seconds');
+    assert.equal((await kept()).get('RC-2-L1')?.off_rent_as_of, null, 'not a minute');
+    // The job's next run reaches back the margin before its own previous run, whatever pages computed since.
+    await refreshLineStanding('job', at(T - 43.5 * MIN));
     assert.equal((await kept()).get('RC-2-L1')?.off_rent_as_of, '2026-11-09T08:00:00.000Z');
   });
 
   it('picks up an event visible later than the margin when the job computes every line, once an hour', async () => {
+    await refreshLineStanding('job', at(T - 38 * MIN));
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 09:00:00', T - 55 * MIN, { amount: 50 })]);
     await refreshLineStanding('page', at(T - 35 * MIN));
     assert.equal(await refreshLineStanding('job', at(T - 30 * MIN)), false, 'the last full computation is half an hour old');
@@ -119,10 +126,12 @@ describe('kept contract-line standing', () => {
   });
 
   it('writes nothing for a page when nothing changed; the job notes every run', async () => {
-    await refreshLineStanding('page', at(T + MIN));
+    await refreshLineStanding('page', at(Date.now()));
     assert.equal(await lastRun(), T);
-    await refreshLineStanding('job', at(T + 2 * MIN));
-    assert.equal(await lastRun(), T + 2 * MIN);
+    // Not ahead of the clock: a page reaches back only seconds before the last computation.
+    const jobRun = Date.now();
+    await refreshLineStanding('job', at(jobRun));
+    assert.equal(await lastRun(), jobRun);
   });
 
   it('brings the standing up to date before the dashboard reads it', async () => {
@@ -275,6 +284,14 @@ describe('kept contract-line standing', () => {
     assert.deepEqual(trend.points[trend.points.length - 1]?.unbilledCents, first.totals, 'the trend ends at the same figures');
     assert.equal((await computations()).length, 1, 'one computation, shared by the summary, table and trend');
     assert.deepEqual((await unbilledSummary({ ...dated, project: 'JOB-2' })).totals, first.totals, 'a filtered view reads it too');
+    const [computation] = await computations();
+    const trendKeys = await queryRows<{ instants_key: string }>("SELECT DISTINCT instants_key FROM rental_trend_cells WHERE instants_key LIKE '%@%'");
+    assert.deepEqual(trendKeys.map((k) => k.instants_key.split('@')[1]), [new Date(computation ?? 0).toISOString()], 'its trend kept in cells, named by the computation');
+    const viewsKept = async () => (await queryRows('SELECT 1 FROM rental_trend_views')).length;
+    const views = await viewsKept();
+    const jobTwo = await unbilledTrend({ ...dated, project: 'JOB-2' });
+    assert.deepEqual(jobTwo.points[jobTwo.points.length - 1]?.unbilledCents, first.totals);
+    assert.equal(await viewsKept(), views, 'a filtered view reads the cells');
 
     // Events dated after the instant (nearly all that arrive) change nothing of it: read as kept.
     await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-20 10:00:00', Date.now(), { amount: 70, project: 'JOB-2', contract_id: 'RC-1' })]);
@@ -303,19 +320,35 @@ describe('kept contract-line standing', () => {
     assert.equal((await computations()).length, 4);
   });
 
-  it('versions 10 to 13 bring a store from before them up, and the first read computes every line', async () => {
+  it('versions 10 to 14 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     const before = await unbilledLine('RC-2-L1', asOf);
     for (const view of ['rental_lines_mv', 'rental_surcharges_mv', 'rental_invoices_mv']) await command(`DROP VIEW ${view}`);
-    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
+    for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) {
+      // As made before version 14: default granules.
+      const [made] = await queryRows<{ statement: string }>(`SHOW CREATE TABLE ${table}`);
+      const old = (made?.statement ?? '').replace(/^CREATE TABLE \S+/, `CREATE TABLE ${table}_old`).replace(/index_granularity = 256, min_compress_block_size = \d+, max_compress_block_size = \d+/, 'index_granularity = 8192');
+      await command(old);
+      await command(`INSERT INTO ${table}_old SELECT * FROM ${table}`);
+      await command(`EXCHANGE TABLES ${table} AND ${table}_old`);
+      await command(`DROP TABLE ${table}_old`);
+      await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
+    }
     for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_standing']) {
       await command(`DROP TABLE ${table}`);
     }
+    const granules = async () =>
+      (await queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'rental_lines'"))[0]?.engine_full ?? '';
+    assert.match(await granules(), /index_granularity = 8192/);
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
-    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13]);
+    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
+    const settings = await queryRows<{ name: string; engine_full: string }>(
+      "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('rental_lines', 'rental_surcharges', 'rental_invoices') ORDER BY name",
+    );
+    assert.deepEqual(settings.map((t) => [t.name, /index_granularity = 256\b/.test(t.engine_full)]), [['rental_invoices', true], ['rental_lines', true], ['rental_surcharges', true]], 'made again with small granules');
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
   });
