@@ -10,6 +10,7 @@ import {
   rentalCellStatements,
   rentalDatedStandingStatements,
   rentalStandingStatements,
+  rentalStateGranuleStatements,
   rentalStateStatements,
   rentalSummaryViewStatements,
   sloHourStatements,
@@ -48,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'unbilled-rentals summary kept per live view; line standing with small granules', statements: rentalSummaryViewStatements },
   { version: 12, name: 'unbilled-rentals summary and trend kept in cells by filter', statements: rentalCellStatements },
   { version: 13, name: 'line standing kept as of past instants, for dated views', statements: rentalDatedStandingStatements },
+  { version: 14, name: 'rental state tables with small granules, for reads of a few lines', statements: rentalStateGranuleStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -10,6 +10,8 @@ import {
   OTEL_TRACES,
   recordStateStatements,
   rentalCellStatements,
+  rentalDatedStandingStatements,
+  rentalStateGranuleStatements,
   rentalStandingStatements,
   rentalSummaryViewStatements,
   rentalStateStatements,
@@ -61,7 +63,7 @@ describe('ClickHouse DDL', () => {
     assert.equal(statements[0], 'ALTER TABLE ledger_exception_records_local ON CLUSTER prod MODIFY SETTING min_age_to_force_merge_seconds = 300');
     for (const table of ['rental_lines', 'rental_surcharges', 'rental_invoices']) {
       const [local, distributed] = statements.filter((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}`));
-      assert.match(local ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300$/);
+      assert.match(local ?? '', /\nSETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, /);
       assert.ok(distributed?.includes('ENGINE = Distributed') && !distributed.includes('SETTINGS'));
     }
   });
@@ -108,6 +110,35 @@ describe('ClickHouse DDL', () => {
     const trend = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_trend_cells_local '));
     assert.match(trend ?? '', /ORDER BY \(instants_key, project, customer, interface_id, currency, instant_index, settled\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 DAY\nSETTINGS/);
     assert.ok(statements.includes('CREATE TABLE IF NOT EXISTS rental_trend_cells ON CLUSTER prod AS rental_trend_cells_local ENGINE = Distributed(prod, plumbline, rental_trend_cells_local, cityHash64(instants_key, project, customer))'));
+  });
+
+  it('keeps a dated view\'s standing in version 13, and lets refresh markers expire', () => {
+    const statements = rentalDatedStandingStatements({ database: 'plumbline', cluster: 'prod' });
+    const table = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_dated_standing_local '));
+    assert.match(table ?? '', /as_of DateTime64\(3, 'UTC'\),\n  computed_at DateTime64\(3, 'UTC'\),\n  contract_line_id String,/);
+    assert.match(table ?? '', /ORDER BY \(as_of, computed_at, contract_line_id\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 HOUR\nSETTINGS index_granularity = 256/);
+    assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS late_events UInt64 DEFAULT 0'));
+    assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod MODIFY TTL toDateTime(computed_at) + toIntervalDay(2)'));
+  });
+
+  it('makes the rental state tables again with small granules in version 14, each copied, exchanged and its view made again', () => {
+    const statements = rentalStateGranuleStatements({ database: 'plumbline', cluster: 'prod' });
+    const lines = statements.slice(0, statements.findIndex((s) => s.startsWith('CREATE MATERIALIZED VIEW')) + 1);
+    assert.deepEqual(
+      lines.map((s) => s.split('\n')[0]),
+      [
+        'DROP VIEW IF EXISTS rental_lines_mv_local ON CLUSTER prod SYNC',
+        'CREATE TABLE IF NOT EXISTS rental_lines_v14_local ON CLUSTER prod (',
+        'CREATE TABLE IF NOT EXISTS rental_lines_v14 ON CLUSTER prod AS rental_lines_v14_local ENGINE = Distributed(prod, plumbline, rental_lines_v14_local, cityHash64(contract_line_id))',
+        'INSERT INTO rental_lines_v14 SELECT * FROM rental_lines',
+        'EXCHANGE TABLES rental_lines_local AND rental_lines_v14_local ON CLUSTER prod',
+        'DROP TABLE IF EXISTS rental_lines_v14_local ON CLUSTER prod SYNC',
+        'DROP TABLE IF EXISTS rental_lines_v14 ON CLUSTER prod SYNC',
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS rental_lines_mv_local ON CLUSTER prod TO rental_lines_local AS',
+      ],
+    );
+    assert.match(lines[1] ?? '', /SETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384$/);
+    assert.equal(statements.filter((s) => s.startsWith('EXCHANGE TABLES')).length, 3);
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {
