@@ -35,8 +35,8 @@ export function isLive(asOf: Date): boolean {
   return Math.abs(Date.now() - asOf.getTime()) <= VIEW_FRESH_MS;
 }
 
-/** A query computing figures to keep: its SQL and parameters. */
-export interface CellQuery {
+/** A query: its SQL and the parameters it needs. */
+export interface Query {
   sql: string;
   params: Record<string, unknown>;
 }
@@ -69,7 +69,7 @@ let keepingSummary: Promise<SummaryCells> | null = null;
  * Writes every cell as of `asOf` and the computation's marker row in one insert (so a reader
  * never meets half a computation), and says whether contract counts add up across its cells.
  */
-async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCells> {
+async function keepSummaryCells(asOf: Date, cells: Query): Promise<SummaryCells> {
   const params = { ...cells.params, cells_as_of: toClickHouseDateTime(asOf) };
   await command(
     `INSERT INTO rental_summary_cells (as_of, dimension, project, customer, interface_id, currency, key, lines, cents, contract_count, contracts, oldest)
@@ -89,7 +89,7 @@ async function keepSummaryCells(asOf: Date, cells: CellQuery): Promise<SummaryCe
  * of at most VIEW_FRESH_MS before `asOf`; else (and always for the job) every cell computed as
  * of `asOf` by `cells` first (rows as RENTAL_SUMMARY_CELLS holds them, the marker row included).
  */
-export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<CellQuery>): Promise<SummaryCells> {
+export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells: () => Promise<Query>): Promise<SummaryCells> {
   if (reader === 'page') {
     const latest = await queryOne<{ as_of_ms: number; shared: number }>(
       `SELECT toUnixTimestamp64Milli(as_of) AS as_of_ms, lines AS shared FROM rental_summary_cells WHERE dimension = 'computed' ORDER BY as_of DESC LIMIT 1`,
@@ -140,7 +140,7 @@ export interface TrendRow {
   cents: number;
 }
 
-async function keepTrendCells(instantsKey: string, cells: CellQuery): Promise<number> {
+async function keepTrendCells(instantsKey: string, cells: Query): Promise<number> {
   const computedAt = new Date();
   await command(
     `INSERT INTO rental_trend_cells (instants_key, project, customer, interface_id, currency, instant_index, settled, cents, computed_at)
@@ -164,7 +164,7 @@ export async function keptTrendCells(
   instantsKey: string,
   reader: 'page' | 'job',
   filterParams: Record<string, unknown>,
-  cells: (() => Promise<CellQuery>) | null,
+  cells: (() => Promise<Query>) | null,
   usable: (computedAtMs: number) => Promise<'exact' | 'recent' | null> = (computedAtMs) => trendStanding(computedAtMs, reader),
 ): Promise<{ rows: TrendRow[]; computedAt: Date | null } | null> {
   const latest = await queryOne<{ computed_at_ms: number; kept: number }>(

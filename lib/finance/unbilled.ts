@@ -10,7 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type TrendRow } from '@/lib/finance/kept-views';
+import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow } from '@/lib/finance/kept-views';
 import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -131,29 +131,23 @@ function evaluatedLines(standing: string): string {
   FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli(${t}) AS t_ms FROM (${standing}))`;
 }
 
-/** A standing to read lines from (SQL over the dashboard's query params) and the params it needs besides them. */
-interface Standing {
-  sql: string;
-  params: Record<string, unknown>;
-}
-
 /**
  * The standing as of `to` for a live view: kept (lib/finance/line-standing.ts) when `covered`
  * (stateCovers: no rental event is dated at or after it), else partly from the events before it.
  */
-async function liveStanding(covered: boolean): Promise<Standing> {
+async function liveStanding(covered: boolean): Promise<Query> {
   const kept = await keptStandingSql();
   return { sql: covered ? kept : pastStandingSql(kept), params: {} };
 }
 
 /** A dated view's standing as of `to`, kept whole (lib/finance/line-standing.ts datedStanding). */
-async function datedViewStanding(to: Date): Promise<Standing & { standingAt: Date }> {
+async function datedViewStanding(to: Date): Promise<Query & { standingAt: Date }> {
   const standingAt = await datedStanding(to);
   return { sql: DATED_STANDING_SQL, params: { standing_at: toClickHouseDateTime(standingAt) }, standingAt };
 }
 
 /** The standing a view as of `to` reads: a dated view's kept whole, else the live one. */
-async function viewStanding(to: Date): Promise<Standing> {
+async function viewStanding(to: Date): Promise<Query> {
   return isLive(to) ? liveStanding(await stateCovers(to)) : datedViewStanding(to);
 }
 
@@ -359,7 +353,7 @@ const SORT_COLUMNS: Record<string, string> = {
 export const UNBILLED_SORT_KEYS = Object.keys(SORT_COLUMNS);
 
 /** The lines `ids`, in that order, every figure as of `filters.to`. */
-async function linesById(source: Standing, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
+async function linesById(source: Query, filters: DashboardFilters, ids: readonly string[]): Promise<UnbilledLine[]> {
   if (ids.length === 0) return [];
   const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source.sql)})`, queryParams(filters, { ...source.params, lines: ids }));
   const byId = new Map(rows.map((r) => [r.contract_line_id, toLine(r)]));
@@ -397,27 +391,24 @@ export async function unbilledSummary(filters: DashboardFilters, reader: 'page' 
   if (!isLive(filters.to)) {
     const dated = await datedViewStanding(filters.to);
     const viewKey = JSON.stringify({ version: SUMMARY_VERSION, standingAt: dated.standingAt, ...lineFilterKey(filters) });
-    return keptSummaryView(viewKey, filters.to, () => summaryOf(summaryCellsSql(dated.sql), dated, filters, false));
+    return keptSummaryView(viewKey, filters.to, () => summaryOf({ sql: summaryCellsSql(dated.sql), params: dated.params }, dated, filters, false));
   }
   const covered = await stateCovers(filters.to);
   if (!covered) {
     const standing = await liveStanding(false);
-    return summaryOf(summaryCellsSql(standing.sql), standing, filters, false);
+    return summaryOf({ sql: summaryCellsSql(standing.sql), params: {} }, standing, filters, false);
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
   const kept = await keptSummaryCells(filters.to, reader, async () => ({ sql: keptSummaryCellsSql(await keptStandingSql()), params: everyLine }));
   const viewKey = JSON.stringify({ version: SUMMARY_VERSION, ...lineFilterKey(filters) });
-  // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
   const cells = { sql: SUMMARY_CELLS_SQL, params: { cells_as_of: toClickHouseDateTime(kept.asOf) } };
-  return keptSummaryView(viewKey, kept.asOf, () => summaryOf(cells.sql, { sql: KEPT_STANDING_SQL, params: cells.params }, { ...filters, to: kept.asOf }, kept.contractsAdd));
+  // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
+  return keptSummaryView(viewKey, kept.asOf, () => summaryOf(cells, { sql: KEPT_STANDING_SQL, params: {} }, { ...filters, to: kept.asOf }, kept.contractsAdd));
 }
 
-/**
- * The summary as of `filters.to` from summary cells (groupTotals; its query params are the
- * standing's), the oldest line's detail from `standing`.
- */
-async function summaryOf(cells: string, standing: Standing, filters: DashboardFilters, contractsAdd: boolean): Promise<UnbilledSummary> {
-  const groups = await groupTotals(cells, queryParams(filters, standing.params), contractsAdd);
+/** The summary as of `filters.to` from summary `cells` (groupTotals), the oldest line's detail from `standing`. */
+async function summaryOf(cells: Query, standing: Query, filters: DashboardFilters, contractsAdd: boolean): Promise<UnbilledSummary> {
+  const groups = await groupTotals(cells.sql, queryParams(filters, cells.params), contractsAdd);
   const contracts = groups.find((g) => g.dimension === 'contracts');
   const [oldest] = contracts?.oldestLine ? await linesById(standing, filters, [contracts.oldestLine]) : [];
   // Every line with something unbilled is in one aging bucket, so those rows sum to the totals.
@@ -524,16 +515,16 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   let view: TrendSource;
   if (isLive(filters.to)) {
     if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await liveStanding(false)).sql, params, instants.length)), computedAt: null };
-    view = { standing: () => liveStanding(true), keyPart: {}, usable: undefined };
+    view = { standing: () => liveStanding(true), standingAt: null };
   } else {
     const dated = await datedViewStanding(filters.to);
     // Named by the dated computation, whose figures stand as long as it does.
-    view = { standing: async () => dated, keyPart: { standingAt: dated.standingAt }, usable: async () => 'exact' };
+    view = { standing: async () => dated, standingAt: dated.standingAt, usable: async () => 'exact' };
   }
 
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
   const instantsKey = `v${TREND_VERSION}/${instants[0]?.toISOString()}/${instants.length}/${instants[instants.length - 1]?.toISOString()}${
-    view.keyPart.standingAt ? `@${view.keyPart.standingAt.toISOString()}` : ''
+    view.standingAt ? `@${view.standingAt.toISOString()}` : ''
   }`;
   const everyCell = async () => {
     const standing = await view.standing();
@@ -546,20 +537,20 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
     const standing = await view.standing();
     return trendTotals(standing.sql, { ...params, ...standing.params }, instants.length);
   };
-  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...view.keyPart, ...lineFilterKey(filters) });
+  const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...(view.standingAt ? { standingAt: view.standingAt } : {}), ...lineFilterKey(filters) });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute, view.usable);
   return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
 }
 
 /**
- * Where a trend's figures come from: the standing its lines are priced on, what of it names
- * the kept figures (a dated view's computation), and when kept figures may be shown (by
- * default kept-views.ts's rule for "now").
+ * Where a trend's figures come from: the standing its lines are priced on, the dated
+ * computation that names the kept figures (null for "now"), and when kept figures may be shown
+ * (by default kept-views.ts's rule for "now").
  */
 interface TrendSource {
-  standing: () => Promise<Standing>;
-  keyPart: { standingAt?: Date };
-  usable: ((computedAtMs: number) => Promise<'exact' | 'recent' | null>) | undefined;
+  standing: () => Promise<Query>;
+  standingAt: Date | null;
+  usable?: (computedAtMs: number) => Promise<'exact' | 'recent' | null>;
 }
 
 /** Unbilled value per currency at each of the `count` instants (query params as unbilledTrend's), over the lines' standing in `source`. */
