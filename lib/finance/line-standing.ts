@@ -5,10 +5,11 @@
  * invoices (lib/finance/rental-queries.ts standingSql): at 10 M events, ~0.8 s for the 500 k
  * lines, which every dashboard query paid. Yet a line's standing only changes when one of its
  * events arrives. So it is kept, once every stored event counts, and brought up to date before
- * a read: the lines with an event ingested since the last computation (less
- * INGEST_VISIBILITY_MS, as events are stamped when admitted and visible a moment later) are
- * computed again. The minute job does the same, and recomputes every line once an hour, which
- * bounds what an event made visible later than the margin could leave out.
+ * a read: the lines with an event ingested since the last computation (reaching back a little
+ * before it, as events are stamped when admitted and visible a moment later) are computed
+ * again. The minute job does the same, reaching back the whole INGEST_VISIBILITY_MS, and
+ * recomputes every line once an hour, which bounds what an event made visible later than that
+ * could leave out.
  *
  * The kept standing answers for an as-of instant after every stored rental event (the
  * dashboard's default, "now"). For an earlier instant, lines with an event dated at or after it
