@@ -41,6 +41,9 @@ export interface Query {
   params: Record<string, unknown>;
 }
 
+/** Whether a trend computed at `computedAtMs` may be shown: 'exact', 'recent' (saying when), or not (null). */
+export type TrendUsable = (computedAtMs: number) => Promise<'exact' | 'recent' | null>;
+
 /**
  * Whether a trend computed at `computedAtMs` may be shown: 'exact' when no line changed since,
  * 'recent' (for a page, saying when) when it was computed within VIEW_FRESH_MS; else null.
@@ -165,7 +168,7 @@ export async function keptTrendCells(
   reader: 'page' | 'job',
   filterParams: Record<string, unknown>,
   cells: (() => Promise<Query>) | null,
-  usable: (computedAtMs: number) => Promise<'exact' | 'recent' | null> = (computedAtMs) => trendStanding(computedAtMs, reader),
+  usable: TrendUsable = (computedAtMs) => trendStanding(computedAtMs, reader),
 ): Promise<{ rows: TrendRow[]; computedAt: Date | null } | null> {
   const latest = await queryOne<{ computed_at_ms: number; kept: number }>(
     `SELECT toUnixTimestamp64Milli(max(computed_at)) AS computed_at_ms, count() AS kept FROM rental_trend_cells WHERE instants_key = {instants_key:String}`,
@@ -215,7 +218,7 @@ export async function keptTrend(
   viewKey: string,
   reader: 'page' | 'job',
   compute: () => Promise<CurrencyTotals[]>,
-  usable: (computedAtMs: number) => Promise<'exact' | 'recent' | null> = (computedAtMs) => trendStanding(computedAtMs, reader),
+  usable: TrendUsable = (computedAtMs) => trendStanding(computedAtMs, reader),
 ): Promise<KeptTrend> {
   const kept = await readTrend(viewKey);
   const standing = kept ? await usable(kept.computedAtMs) : null;

@@ -10,7 +10,7 @@
  */
 import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
-import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow } from '@/lib/finance/kept-views';
+import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow, type TrendUsable } from '@/lib/finance/kept-views';
 import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -550,7 +550,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
 interface TrendSource {
   standing: () => Promise<Query>;
   standingAt: Date | null;
-  usable?: (computedAtMs: number) => Promise<'exact' | 'recent' | null>;
+  usable?: TrendUsable;
 }
 
 /** Unbilled value per currency at each of the `count` instants (query params as unbilledTrend's), over the lines' standing in `source`. */
