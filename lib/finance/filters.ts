@@ -68,6 +68,17 @@ export function parseDashboardFilters(raw: RawParams, now: Date = new Date()): {
   return { filters, values };
 }
 
+/**
+ * The view finance reviews at month-end close, as the page's form reaches it from the live view
+ * (only the as-of date changed): as of the end of the last whole month (UTC), over the live
+ * view's range.
+ */
+export function monthEndFilters(now: Date = new Date()): DashboardFilters {
+  const live = parseDashboardFilters({}, now).values;
+  const lastDayOfLastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
+  return parseDashboardFilters({ from: live.from, to: dayString(lastDayOfLastMonth) }, now).filters;
+}
+
 export function parseTableParams(raw: RawParams, sorts: readonly string[], defaultSort: string, defaultDir: 'asc' | 'desc' = 'desc'): TableParams {
   const sort = first(raw.sort);
   const dir = first(raw.dir);

@@ -1,4 +1,4 @@
-import { parseDashboardFilters } from '@/lib/finance/filters';
+import { monthEndFilters, parseDashboardFilters } from '@/lib/finance/filters';
 import { refreshLineStanding, STANDING_JOB_INTERVAL_MS } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
@@ -8,17 +8,21 @@ import { registerJob } from '@/lib/runtime/workers';
  * Every minute: each contract line's billing standing brought up to date, the unbilled-rentals
  * summary cells computed again, and the default view's trend cells too if lines changed
  * (lib/finance/line-standing.ts, lib/finance/kept-views.ts), so every filter of the live view
- * reads kept figures; not while a rental event is dated in the future, when the view is read
- * from the events and not kept.
+ * reads kept figures (not while a rental event is dated in the future, when the live view is
+ * read from the events and not kept). The view as of the last month's end, which finance
+ * reviews at close, is kept too: its standing, summary and trend are computed when they no
+ * longer hold (an hour on, or after a late event), so its first look does not wait for them.
  */
-registerJob({
-  name: 'rental-standing',
-  intervalMs: STANDING_JOB_INTERVAL_MS,
-  run: async () => {
-    await refreshLineStanding('job');
-    const { filters } = parseDashboardFilters({});
-    if (!(await stateCovers(filters.to))) return;
+export async function keepRentalFigures(): Promise<void> {
+  await refreshLineStanding('job');
+  const { filters } = parseDashboardFilters({});
+  if (await stateCovers(filters.to)) {
     await unbilledSummary(filters, 'job');
     await unbilledTrend(filters, 'job');
-  },
-});
+  }
+  const monthEnd = monthEndFilters();
+  await unbilledSummary(monthEnd, 'job');
+  await unbilledTrend(monthEnd, 'job');
+}
+
+registerJob({ name: 'rental-standing', intervalMs: STANDING_JOB_INTERVAL_MS, run: keepRentalFigures });

@@ -320,6 +320,24 @@ describe('kept contract-line standing', () => {
     assert.equal((await computations()).length, 4);
   });
 
+  it('keeps the view as of the last month\'s end from the minute job, so its first look reads kept figures', async () => {
+    const { keepRentalFigures } = await import('@/lib/finance/jobs');
+    const { monthEndFilters } = await import('@/lib/finance/filters');
+    const monthEnd = monthEndFilters();
+    await keepRentalFigures();
+    const marker = async () =>
+      (await queryRows<{ full_at_ms: number }>('SELECT toUnixTimestamp64Milli(full_at) AS full_at_ms FROM rental_standing_refreshes FINAL WHERE scope = {scope:String}', {
+        scope: `dated_lines/v1/${monthEnd.to.toISOString()}`,
+      }))[0]?.full_at_ms;
+    const computed = await marker();
+    assert.ok(computed, 'its standing kept');
+    const as = { as_of: toClickHouseDateTime(monthEnd.to), last: `%/${monthEnd.to.toISOString()}@%` };
+    assert.equal((await queryRows('SELECT 1 FROM rental_summary_views FINAL WHERE as_of = {as_of:DateTime64(3)}', as)).length, 1, 'its summary kept');
+    assert.ok((await queryRows('SELECT 1 FROM rental_trend_cells WHERE instants_key LIKE {last:String}', as)).length > 0, 'its trend kept in cells');
+    await keepRentalFigures();
+    assert.equal(await marker(), computed, 'the next run finds it holding');
+  });
+
   it('versions 10 to 14 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
