@@ -162,7 +162,7 @@ function datedScope(asOf: Date): string {
   return `dated_lines/v${STANDING_VERSION}/${asOf.toISOString()}`;
 }
 
-/** Rental and invoice events dated before {to} and ingested after {since} (query params). */
+/** How many rental and invoice events dated before `asOf` were ingested after `since`. */
 async function lateEvents(asOf: Date, since: Date): Promise<number> {
   const row = await queryOne<{ late: number }>(
     `SELECT count() AS late FROM sync_ledger
@@ -195,9 +195,7 @@ async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
  */
 async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date): Promise<boolean> {
   if (now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS) return false;
-  const since = new Date(previous.fullAtMs - INGEST_VISIBILITY_MS);
-  if (previous.lateEvents === 0 && (await linesIngestedSince(since)) === 0) return true;
-  return (await lateEvents(asOf, since)) === previous.lateEvents;
+  return (await lateEvents(asOf, new Date(previous.fullAtMs - INGEST_VISIBILITY_MS))) === previous.lateEvents;
 }
 
 /** Dated computations under way in this process, by scope: a page's queries (and views at the same moment) share one. */

@@ -132,10 +132,11 @@ function evaluatedLines(standing: string): string {
 }
 
 /**
- * The standing as of `to` for a live view: kept (lib/finance/line-standing.ts) when `covered`
- * (stateCovers: no rental event is dated at or after it), else partly from the events before it.
+ * The standing as of `to` over the kept one (lib/finance/line-standing.ts): as kept when
+ * `covered` (stateCovers: no rental event is dated at or after it), else partly from the events
+ * before it.
  */
-async function liveStanding(covered: boolean): Promise<Query> {
+async function standingAsOf(covered: boolean): Promise<Query> {
   const kept = await keptStandingSql();
   return { sql: covered ? kept : pastStandingSql(kept), params: {} };
 }
@@ -148,7 +149,7 @@ async function datedViewStanding(to: Date): Promise<Query & { standingAt: Date }
 
 /** The standing a view as of `to` reads: a dated view's kept whole, else the live one. */
 async function viewStanding(to: Date): Promise<Query> {
-  return isLive(to) ? liveStanding(await stateCovers(to)) : datedViewStanding(to);
+  return isLive(to) ? standingAsOf(await stateCovers(to)) : datedViewStanding(to);
 }
 
 interface LineRow {
@@ -395,7 +396,7 @@ export async function unbilledSummary(filters: DashboardFilters, reader: 'page' 
   }
   const covered = await stateCovers(filters.to);
   if (!covered) {
-    const standing = await liveStanding(false);
+    const standing = await standingAsOf(false);
     return summaryOf({ sql: summaryCellsSql(standing.sql), params: {} }, standing, filters, false);
   }
   const everyLine = queryParams({ ...filters, project: '', customer: '', interface: '', currency: '' });
@@ -458,7 +459,7 @@ export async function unbilledLines(filters: DashboardFilters, table: TableParam
  * compute every line to show one.
  */
 export async function unbilledLine(contractLineId: string, asOf: Date): Promise<UnbilledLine | null> {
-  const [line] = await linesById(await liveStanding(await stateCovers(asOf)), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
+  const [line] = await linesById(await standingAsOf(await stateCovers(asOf)), { from: asOf, to: asOf, project: '', customer: '', interface: '', currency: '' }, [contractLineId]);
   return line ?? null;
 }
 
@@ -514,8 +515,8 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
   let view: TrendSource;
   if (isLive(filters.to)) {
-    if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await liveStanding(false)).sql, params, instants.length)), computedAt: null };
-    view = { standing: () => liveStanding(true), standingAt: null };
+    if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await standingAsOf(false)).sql, params, instants.length)), computedAt: null };
+    view = { standing: () => standingAsOf(true), standingAt: null };
   } else {
     const dated = await datedViewStanding(filters.to);
     // Named by the dated computation, whose figures stand as long as it does.
