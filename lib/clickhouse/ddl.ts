@@ -1058,7 +1058,8 @@ export function rentalStateGranuleStatements(target: DdlTarget): string[] {
     return [
       ...dropObject('MATERIALIZED VIEW', view.name, target),
       ...createTable(copy, target),
-      `INSERT INTO ${copy.name} SELECT * FROM ${table.name}`,
+      // Through the Distributed tables on a cluster, each row to its shard, written before the exchange.
+      `INSERT INTO ${copy.name} SELECT * FROM ${table.name}${target.cluster ? ' SETTINGS insert_distributed_sync = 1' : ''}`,
       `EXCHANGE TABLES ${localName(table.name, target)} AND ${localName(copy.name, target)}${onCluster(target)}`,
       ...dropObject('TABLE', copy.name, target),
       ...createMaterializedView(view, target),

@@ -130,7 +130,7 @@ describe('ClickHouse DDL', () => {
         'DROP VIEW IF EXISTS rental_lines_mv_local ON CLUSTER prod SYNC',
         'CREATE TABLE IF NOT EXISTS rental_lines_v14_local ON CLUSTER prod (',
         'CREATE TABLE IF NOT EXISTS rental_lines_v14 ON CLUSTER prod AS rental_lines_v14_local ENGINE = Distributed(prod, plumbline, rental_lines_v14_local, cityHash64(contract_line_id))',
-        'INSERT INTO rental_lines_v14 SELECT * FROM rental_lines',
+        'INSERT INTO rental_lines_v14 SELECT * FROM rental_lines SETTINGS insert_distributed_sync = 1',
         'EXCHANGE TABLES rental_lines_local AND rental_lines_v14_local ON CLUSTER prod',
         'DROP TABLE IF EXISTS rental_lines_v14_local ON CLUSTER prod SYNC',
         'DROP TABLE IF EXISTS rental_lines_v14 ON CLUSTER prod SYNC',
@@ -139,6 +139,7 @@ describe('ClickHouse DDL', () => {
     );
     assert.match(lines[1] ?? '', /SETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384$/);
     assert.equal(statements.filter((s) => s.startsWith('EXCHANGE TABLES')).length, 3);
+    assert.ok(rentalStateGranuleStatements({ database: 'default' }).includes('INSERT INTO rental_lines_v14 SELECT * FROM rental_lines'), 'a single node copies directly');
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {
