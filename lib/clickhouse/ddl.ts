@@ -919,10 +919,10 @@ export const RENTAL_TREND_VIEWS: TableSpec = keptTable(
 );
 
 /**
- * The unbilled-rentals summary of each live view (lib/finance/kept-views.ts): its headline,
- * aging, causes and breakdowns as JSON, merged from the summary cells as of as_of, the latest
- * replacing older ones; a view whose cells were computed again is merged again. Rows expire
- * after two days.
+ * The unbilled-rentals summary of each view (lib/finance/kept-views.ts): its headline, aging,
+ * causes and breakdowns as JSON as of as_of (for a live view, merged from the summary cells as of
+ * then; a dated view's key names the standing it came from), the latest replacing older ones; a
+ * live view whose cells were computed again is merged again. Rows expire after two days.
  */
 export const RENTAL_SUMMARY_VIEWS: TableSpec = keptTable(
   'rental_summary_views',

@@ -18,6 +18,9 @@
  * within VIEW_FRESH_MS as it is, saying when. The trend of an unfiltered view is kept in cells
  * like the summary, so its filtered views (same instants) read it too, and the minute job keeps
  * the default view's; a filtered view whose instants have no cells to read is kept on its own.
+ *
+ * A dated view's summary and trend are kept the same ways under keys that name the standing they
+ * came from (lib/finance/line-standing.ts datedStanding), and shown as long as it holds.
  */
 import { command, insertRows, queryOne, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { linesIngestedSince } from '@/lib/finance/line-standing';
@@ -30,7 +33,7 @@ export type CurrencyTotals = Record<string, number>;
 /** How old a kept view a page shows as it is, saying when it was computed or what it is as of. */
 export const VIEW_FRESH_MS = 2 * 60_000;
 
-/** Whether `asOf` is "now" (within VIEW_FRESH_MS of the clock), so its figures may be kept: a dated view's never are. */
+/** Whether `asOf` is "now" (within VIEW_FRESH_MS of the clock): a live view, whose figures move with the clock; else a dated one. */
 export function isLive(asOf: Date): boolean {
   return Math.abs(Date.now() - asOf.getTime()) <= VIEW_FRESH_MS;
 }
@@ -112,20 +115,21 @@ export async function keptSummaryCells(asOf: Date, reader: 'page' | 'job', cells
 }
 
 /**
- * The summary of one view as merged from the cells as of `cellsAsOf` by `merge`, kept per view
- * (RENTAL_SUMMARY_VIEWS) so the next view of it reads one row: a view whose kept summary is of
- * other cells is merged again.
+ * The summary of one view as of `asOf`, computed by `compute` (for "now", merged from the cells
+ * as of then), kept per view (RENTAL_SUMMARY_VIEWS) so the next view of it reads one row: a
+ * view kept as of another instant is computed again. A dated view's key names the standing it
+ * came from.
  */
-export async function keptSummaryView<Summary>(viewKey: string, cellsAsOf: Date, merge: () => Promise<Summary>): Promise<Summary> {
-  const asOf = toClickHouseDateTime(cellsAsOf);
+export async function keptSummaryView<Summary>(viewKey: string, asOf: Date, compute: () => Promise<Summary>): Promise<Summary> {
+  const asOfParam = toClickHouseDateTime(asOf);
   const kept = await queryOne<{ summary: string }>(
     `SELECT summary FROM rental_summary_views FINAL WHERE view_key = {key:String} AND as_of = {as_of:DateTime64(3)}`,
-    { key: viewKey, as_of: asOf },
+    { key: viewKey, as_of: asOfParam },
   );
   // Our own JSON, written below under a key that names the summary's version.
   if (kept) return JSON.parse(kept.summary) as Summary;
-  const summary = await merge();
-  await insertRows('rental_summary_views', [{ view_key: viewKey, as_of: asOf, summary: JSON.stringify(summary), computed_at: toClickHouseDateTime(new Date()) }]);
+  const summary = await compute();
+  await insertRows('rental_summary_views', [{ view_key: viewKey, as_of: asOfParam, summary: JSON.stringify(summary), computed_at: toClickHouseDateTime(new Date()) }]);
   return summary;
 }
 
