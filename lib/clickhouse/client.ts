@@ -7,13 +7,55 @@ import { dataDir, env, usesEmbeddedClickHouse } from '@/lib/config/env';
  * The one place that creates the ClickHouse client: chDB in-process on the embedded
  * default, or a ClickHouse server over HTTP when CLICKHOUSE_URL is set.
  *
- * The client lives on globalThis because Next.js bundles instrumentation and routes
+ * The clients live on globalThis because Next.js bundles instrumentation and routes
  * separately: module-level state would open chDB twice and hit its directory lock.
  */
 const CLIENT_KEY = Symbol.for('plumbline.clickhouse.client');
 
-type Holder = { [CLIENT_KEY]?: Promise<ClickHouseClient> };
+type Holder = { [CLIENT_KEY]?: Promise<ClientPool> };
 const holder = globalThis as unknown as Holder;
+
+/**
+ * chDB runs one statement at a time per connection, so with one connection an ingest insert
+ * waited for every query before it, and one flush's insert for the other's. Several
+ * connections to the one engine run side by side (chdb-node still runs statements with
+ * parameters one at a time across the process, its binder being unsafe under concurrency, so
+ * what overlaps is inserts and parameterless statements with the rest). A statement waits here
+ * when all are busy, not on a libuv thread. Three: two flushes' inserts and a dashboard query.
+ */
+const EMBEDDED_CONNECTIONS = 3;
+
+/**
+ * The clients queries run on: over HTTP one client, which runs any number at once; embedded,
+ * one client per chDB connection, each lent to one query at a time, in arrival order.
+ */
+class ClientPool {
+  private readonly idle: ClickHouseClient[];
+  private readonly waiting: ((client: ClickHouseClient) => void)[] = [];
+
+  constructor(
+    private readonly clients: readonly ClickHouseClient[],
+    private readonly oneQueryEach: boolean,
+  ) {
+    this.idle = [...clients];
+  }
+
+  async run<T>(use: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    if (!this.oneQueryEach) return use(this.clients[0]!);
+    const client = this.idle.pop() ?? (await new Promise<ClickHouseClient>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await use(client);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(client);
+      else this.idle.push(client);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.close()));
+  }
+}
 
 /**
  * JSON output as plain numbers and timestamps read and written as UTC, so chDB and a
@@ -41,9 +83,9 @@ const CHDB_CONFIG = `<clickhouse>
 </clickhouse>
 `;
 
-export function clickhouse(): Promise<ClickHouseClient> {
+function clickhouse(): Promise<ClientPool> {
   if (!holder[CLIENT_KEY]) {
-    const opening = openClient();
+    const opening = openPool();
     holder[CLIENT_KEY] = opening;
     opening.catch(() => {
       if (holder[CLIENT_KEY] === opening) holder[CLIENT_KEY] = undefined;
@@ -52,10 +94,10 @@ export function clickhouse(): Promise<ClickHouseClient> {
   return holder[CLIENT_KEY];
 }
 
-async function openClient(): Promise<ClickHouseClient> {
+async function openPool(): Promise<ClientPool> {
   const cfg = env();
   if (!usesEmbeddedClickHouse()) {
-    return createClient({
+    const client = createClient({
       url: cfg.CLICKHOUSE_URL,
       username: cfg.CLICKHOUSE_USER,
       password: cfg.CLICKHOUSE_PASSWORD,
@@ -63,6 +105,7 @@ async function openClient(): Promise<ClickHouseClient> {
       clickhouse_settings: SETTINGS,
       request_timeout: 60_000,
     });
+    return new ClientPool([client], false);
   }
   // turbopackIgnore: runtime data, not a build input (else the build scans every chDB part file).
   const chdbPath = path.join(/* turbopackIgnore: true */ dataDir(), 'clickhouse');
@@ -71,23 +114,21 @@ async function openClient(): Promise<ClickHouseClient> {
   const { Session } = await import('chdb');
   // createChdbConnection passes the engine no arguments, and MergeTree settings come only from
   // a config file read when the engine starts. The engine is one per data directory, shared by
-  // every connection to it: a Session given the config starts it, the client's connection joins
-  // it, and closing that Session leaves the engine running for the connection.
+  // every connection to it: a Session given the config starts it, the clients' connections join
+  // it, and closing that Session leaves the engine running for them.
   const configFile = path.join(/* turbopackIgnore: true */ dataDir(), 'chdb.xml');
   fs.writeFileSync(configFile, CHDB_CONFIG);
   const configuring = new Session(chdbPath, { connectionArgs: [`--config-file=${configFile}`] });
-  let connection: ReturnType<typeof createChdbConnection>;
+  let connections: ReturnType<typeof createChdbConnection>[];
   try {
-    connection = createChdbConnection({ path: chdbPath });
+    connections = Array.from({ length: EMBEDDED_CONNECTIONS }, () => createChdbConnection({ path: chdbPath }));
   } finally {
     configuring.close();
   }
   type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
   // chdb's Connection type and the client's differ at compile time only (DESIGN.md).
-  return createClient({
-    connection: connection as unknown as ClientConnection,
-    clickhouse_settings: SETTINGS,
-  });
+  const clients = connections.map((connection) => createClient({ connection: connection as unknown as ClientConnection, clickhouse_settings: SETTINGS }));
+  return new ClientPool(clients, true);
 }
 
 export async function closeClickHouse(): Promise<void> {
@@ -100,8 +141,8 @@ export type QueryParams = Record<string, unknown>;
 
 /** Runs a SELECT; every user value must come in through `params` ({name:Type} placeholders). */
 export async function queryRows<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
-  const client = await clickhouse();
-  const result = await client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+  const pool = await clickhouse();
+  const result = await pool.run((client) => client.query({ query: sql, query_params: params, format: 'JSONEachRow' }));
   return result.json<T>();
 }
 
@@ -111,8 +152,8 @@ export async function queryOne<T>(sql: string, params: QueryParams = {}): Promis
 }
 
 export async function command(sql: string, params: QueryParams = {}): Promise<void> {
-  const client = await clickhouse();
-  await client.command({ query: sql, query_params: params });
+  const pool = await clickhouse();
+  await pool.run((client) => client.command({ query: sql, query_params: params }));
 }
 
 /**
@@ -138,8 +179,8 @@ export async function insertRows<T extends object>(table: string, rows: readonly
   for (const row of rows) for (const key of Object.keys(row)) columns.add(key);
   const names = [...columns] as [string, ...string[]];
   const values = rows.map((row) => names.map((name) => (row as Record<string, unknown>)[name] ?? null));
-  const client = await clickhouse();
-  await client.insert({ table, columns: names, values, format: 'JSONCompactEachRow', clickhouse_settings: INSERT_SETTINGS });
+  const pool = await clickhouse();
+  await pool.run((client) => client.insert({ table, columns: names, values, format: 'JSONCompactEachRow', clickhouse_settings: INSERT_SETTINGS }));
 }
 
 export async function pingClickHouse(): Promise<boolean> {

@@ -139,6 +139,17 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     assert.deepEqual(await queryRows(`SELECT PlumblineInterface FROM otel_traces WHERE SpanId = {s:String}`, { s: 'c'.padEnd(16, '0') }), [{ PlumblineInterface: 'vendor-bills' }]);
   });
 
+  it('embedded, runs a statement while another is still running (one chDB connection would make it wait)', async () => {
+    const { queryRows } = await import('@/lib/clickhouse/client');
+    const slow = queryRows<{ slept: number }>('SELECT sleep(1) AS slept');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const running = await queryRows<{ query: string }>(
+      "SELECT query FROM system.processes WHERE query LIKE '%sleep(1) AS slept%' AND query NOT LIKE '%system.processes%'",
+    );
+    assert.equal(running.length, 1, 'the sleeping statement is seen running by one made meanwhile');
+    assert.deepEqual(await slow, [{ slept: 0 }]);
+  });
+
   it('user values reach ClickHouse only as parameters', async () => {
     const { queryRows } = await import('@/lib/clickhouse/client');
     const hostile = "x' OR 1=1 --";
