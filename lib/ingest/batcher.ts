@@ -2,14 +2,17 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 
 /**
  * Micro-batcher: many concurrent callers submit small groups of items, one flush writes
- * them together. Flushes run one at a time (so a dedupe check followed by an insert can't
- * race another flush in this process), and the queue is bounded: when it is full, submit
- * throws QueueFullError instead of letting memory grow.
+ * them together. The queue is bounded: when it is full, submit throws QueueFullError
+ * instead of letting memory grow.
  *
  * A flush starts as soon as a full batch waits, or once maxDelayMs have passed since the
  * previous flush started: sparse traffic is written at once instead of waiting out a timer,
- * while busy traffic gathers into one insert per flush (what arrived while the previous one
- * ran), and the table never gets more than one small insert per maxDelayMs.
+ * while busy traffic gathers into one insert per flush, and the table never gets more than
+ * one small insert per maxDelayMs. Up to maxConcurrentFlushes run at once, so a batch that
+ * arrives while another is being written need not wait for it (an insert's cost is mostly
+ * fixed, and one leaves a core idle); flushes holding the same key run one after another
+ * (KeyLock), so a dedupe check followed by an insert never races a flush of the same id, nor
+ * a view that reads the table's state races a flush of the same record.
  */
 export interface BatcherOptions {
   /** Names the flush span, e.g. "sync_ledger". */
@@ -20,6 +23,8 @@ export interface BatcherOptions {
   maxDelayMs: number;
   /** Queued (not yet flushing) items beyond which submit refuses work. */
   maxQueueItems: number;
+  /** Flushes this batcher runs at once. */
+  maxConcurrentFlushes: number;
 }
 
 export interface FlushObserver {
@@ -53,8 +58,7 @@ export class MicroBatcher<Item, Outcome> {
   private queue: Job<Item, Outcome>[] = [];
   private queuedItems = 0;
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  private flushScheduled = false;
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
   /** performance.now() when the last flush started. */
   private lastFlushAt = Number.NEGATIVE_INFINITY;
@@ -62,9 +66,11 @@ export class MicroBatcher<Item, Outcome> {
   constructor(
     private readonly flushFn: FlushFn<Item, Outcome>,
     readonly options: BatcherOptions,
+    /** The keys whose flushes must not overlap: what an item is deduplicated by, and any state its insert reads. */
+    private readonly keysOf: (item: Item) => readonly string[],
     private readonly observer: FlushObserver = {},
-    /** Shared by every batcher writing the same table, so two batchers never race a dedupe. */
-    private readonly lock: SerialLock = new SerialLock(),
+    /** Shared by every batcher writing the same table, so two flushes of one key never overlap. */
+    private readonly lock: KeyLock = new KeyLock(),
   ) {}
 
   get depth(): number {
@@ -101,40 +107,38 @@ export class MicroBatcher<Item, Outcome> {
 
   /** Starts a flush now instead of waiting for the timer (shutdown). */
   flushNow(): void {
-    if (this.queue.length > 0) this.scheduleFlush();
+    if (this.queue.length > 0 && this.hasRoom()) this.startFlush();
   }
 
   /** Flushes everything queued and refuses new work; resolves when the last flush is done. */
   async close(): Promise<void> {
     this.closed = true;
-    this.scheduleFlush();
-    await this.flushing;
-    while (this.queue.length > 0) {
-      this.scheduleFlush();
-      await this.flushing;
+    while (this.queue.length > 0 || this.running.size > 0) {
+      if (this.queue.length > 0 && this.hasRoom()) this.startFlush();
+      else await Promise.race(this.running);
     }
+  }
+
+  private hasRoom(): boolean {
+    return this.running.size < this.options.maxConcurrentFlushes;
   }
 
   /** Flushes now when a full batch waits or the last flush began maxDelayMs ago, else sets a timer for then. */
   private scheduleNext(): void {
-    if (this.queue.length === 0 || this.flushScheduled) return;
+    if (this.queue.length === 0 || !this.hasRoom() || this.closed) return;
     const wait = this.queuedItems >= this.options.maxBatchItems ? 0 : this.lastFlushAt + this.options.maxDelayMs - performance.now();
-    if (wait <= 0) this.scheduleFlush();
-    else this.timer ??= setTimeout(() => this.scheduleFlush(), wait);
+    if (wait <= 0) this.startFlush();
+    else this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.scheduleNext();
+    }, wait);
   }
 
-  private scheduleFlush(): void {
+  private startFlush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.flushing = this.flushing.then(() => this.flushOnce());
-  }
-
-  private async flushOnce(): Promise<void> {
-    this.flushScheduled = false;
     this.lastFlushAt = performance.now();
     const jobs: Job<Item, Outcome>[] = [];
     let count = 0;
@@ -146,24 +150,55 @@ export class MicroBatcher<Item, Outcome> {
     }
     this.queuedItems -= count;
     this.observer.onQueueDepth?.(this.queuedItems);
-    if (jobs.length > 0) {
-      const items = jobs.flatMap((job) => job.items);
-      const started = performance.now();
-      try {
-        const outcomes = await this.lock.run(() => tracedFlush(this.options.name, items.length, () => this.flushFn(items)));
-        this.observer.onFlush?.(items.length, (performance.now() - started) / 1000, true);
-        let offset = 0;
-        for (const job of jobs) {
-          job.resolve(outcomes.slice(offset, offset + job.items.length));
-          offset += job.items.length;
-        }
-      } catch (error) {
-        this.observer.onFlush?.(items.length, (performance.now() - started) / 1000, false);
-        for (const job of jobs) job.reject(error);
+    const flush = this.flush(jobs).finally(() => {
+      this.running.delete(flush);
+      this.scheduleNext();
+    });
+    this.running.add(flush);
+  }
+
+  private async flush(jobs: Job<Item, Outcome>[]): Promise<void> {
+    const items = jobs.flatMap((job) => job.items);
+    const started = performance.now();
+    try {
+      const outcomes = await this.lock.run(items.flatMap(this.keysOf), () => tracedFlush(this.options.name, items.length, () => this.flushFn(items)));
+      this.observer.onFlush?.(items.length, (performance.now() - started) / 1000, true);
+      let offset = 0;
+      for (const job of jobs) {
+        job.resolve(outcomes.slice(offset, offset + job.items.length));
+        offset += job.items.length;
       }
+    } catch (error) {
+      this.observer.onFlush?.(items.length, (performance.now() - started) / 1000, false);
+      for (const job of jobs) job.reject(error);
     }
-    if (this.closed && this.queue.length > 0) this.scheduleFlush();
-    else this.scheduleNext();
+  }
+}
+
+/**
+ * Orders work by key: a call waits for every earlier call still running that holds one of its
+ * keys, and runs at once alongside calls whose keys are all different. Keys are claimed when
+ * run is called, so overlapping calls run in the order they were made.
+ */
+export class KeyLock {
+  private readonly holders = new Map<string, Promise<void>>();
+
+  async run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const earlier = new Set<Promise<void>>();
+    for (const key of keys) {
+      const holder = this.holders.get(key);
+      if (holder && holder !== done) earlier.add(holder);
+      this.holders.set(key, done);
+    }
+    try {
+      if (earlier.size > 0) await Promise.all(earlier);
+      return await fn();
+    } finally {
+      for (const key of keys) if (this.holders.get(key) === done) this.holders.delete(key);
+      release();
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { insertRows, queryRows } from '@/lib/clickhouse/client';
-import { MicroBatcher, SerialLock, type BatcherOptions } from '@/lib/ingest/batcher';
+import { KeyLock, MicroBatcher, type BatcherOptions } from '@/lib/ingest/batcher';
 import { ingestMetrics } from '@/lib/ingest/metrics';
 import type { SpanRow } from '@/lib/traces/otlp/decode';
 
 /**
  * Writes spans into otel_traces once per (TraceId, SpanId): each flush checks the batch
  * against plumbline_span_ids (primary-key prefix TraceId) and against itself. Flushes
- * for otel_traces are serialised process-wide.
+ * for otel_traces that share a span run one after another process-wide (spanKeys).
  */
 export type SpanWriteOutcome = 'accepted' | 'duplicate';
 
@@ -14,9 +14,9 @@ export type SpanWriteOutcome = 'accepted' | 'duplicate';
 export type StoredSpanRow = Omit<SpanRow, 'Duration'> & { Duration: string | number };
 
 /** Two full batches, as for the ledger (lib/ledger/store.ts). */
-const DEFAULT_OPTIONS: BatcherOptions = { name: 'otel_traces', maxBatchItems: 5000, maxDelayMs: 50, maxQueueItems: 10_000 };
+const DEFAULT_OPTIONS: BatcherOptions = { name: 'otel_traces', maxBatchItems: 5000, maxDelayMs: 50, maxQueueItems: 10_000, maxConcurrentFlushes: 2 };
 const LOOKUP_CHUNK = 5000;
-const spanLock = new SerialLock();
+const spanKeys = new KeyLock();
 
 function spanKey(traceId: string, spanId: string): string {
   return `${traceId}:${spanId}`;
@@ -59,6 +59,7 @@ export function createSpanBatcher(options: Partial<BatcherOptions> = {}): MicroB
   return new MicroBatcher<StoredSpanRow, SpanWriteOutcome>(
     writeSpanRows,
     { ...DEFAULT_OPTIONS, ...options },
+    (row) => [spanKey(row.TraceId, row.SpanId)],
     {
       onFlush: (_items, seconds, ok) => {
         metrics.flushSeconds.observe({ signal: 'spans' }, seconds);
@@ -66,7 +67,7 @@ export function createSpanBatcher(options: Partial<BatcherOptions> = {}): MicroB
       },
       onQueueDepth: (items) => metrics.queueDepth.set({ signal: 'spans' }, items),
     },
-    spanLock,
+    spanKeys,
   );
 }
 

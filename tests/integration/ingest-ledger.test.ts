@@ -215,6 +215,41 @@ describe('POST /v1/ledger', () => {
     assert.equal((blocked.body.rejected as { reason: string }[])[0]!.reason, 'interface_blocked');
   });
 
+  it('stores each event once, and every event of a record, when two requests arrive at once', async () => {
+    const { startIngestServer } = (await import('@/ingest/server')) as Ingest;
+    // No delay between flushes: each request is flushed as soon as it can be, not gathered with the other.
+    const eager = await startIngestServer({ port: 0, host: '127.0.0.1', batching: { maxDelayMs: 0 } });
+    try {
+      const batch = JSON.stringify(Array.from({ length: 200 }, (_, i) => ledgerEvent(1000 + i)));
+      const replies = await Promise.all([postLedger(eager.port, batch), postLedger(eager.port, batch)]);
+      assert.deepEqual(
+        replies.map((r) => r.body.accepted + ':' + r.body.duplicates).sort(),
+        ['0:200', '200:0'],
+      );
+      assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id >= 'evt-001000' AND event_id < 'evt-001200'`), 200);
+
+      // Two requests about the same records at once: a success each, then a failure each.
+      // The exception state's views read what is stored of a record, so both must count.
+      const records = Array.from({ length: 100 }, (_, i) => 2000 + i);
+      const successes = records.map((n) => ledgerEvent(n, { event_id: `ok-${n}` }));
+      const failures = records.map((n) =>
+        ledgerEvent(n, { event_id: `fail-${n}`, status: 'failed', occurred_at: new Date(Date.UTC(2026, 10, 2)).toISOString(), error: { category: 'validation', code: 'ValidationError', message: 'Missing analytic account' } }),
+      );
+      const [ok, failed] = await Promise.all([postLedger(eager.port, JSON.stringify(successes)), postLedger(eager.port, JSON.stringify(failures))]);
+      assert.equal(ok.body.accepted, 100);
+      assert.equal(failed.body.accepted, 100);
+      const { queryRows } = await import('@/lib/clickhouse/client');
+      const state = await queryRows<{ attempts: number; failures: number; n: number }>(
+        `SELECT attempts, failures, count() AS n FROM ledger_exception_current
+         WHERE source_record_id IN {ids:Array(String)} GROUP BY attempts, failures`,
+        { ids: records.map((n) => `INV-${n}`) },
+      );
+      assert.deepEqual(state, [{ attempts: 2, failures: 1, n: 100 }]);
+    } finally {
+      await eager.close();
+    }
+  });
+
   it('loses nothing across a restart between two sends', async () => {
     const first = Array.from({ length: 20 }, (_, i) => ledgerEvent(900 + i));
     const second = Array.from({ length: 20 }, (_, i) => ledgerEvent(920 + i));
