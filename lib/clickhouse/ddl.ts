@@ -892,9 +892,11 @@ ${STANDING_COLUMN_TYPES}`,
 
 /**
  * When a kept standing (scope: RENTAL_LINE_STANDING, or RENTAL_DATED_STANDING as of an instant)
- * was last brought up to date (computed_at) and last recomputed whole (full_at); for a dated
- * one, late_events counts the events dated before its instant that were ingested within the
- * visibility margin before full_at, which the computation may already count.
+ * was last brought up to date (computed_at) and last recomputed whole (full_at). late_events
+ * counts events the computation may already count, so a later look can tell whether more came:
+ * for a dated one, the events dated before its instant ingested within the visibility margin
+ * before full_at; for the live one, the rental and invoice events ingested within a page's reach
+ * before computed_at (lib/finance/line-standing.ts).
  */
 export const RENTAL_STANDING_REFRESHES: TableSpec = keptTable(
   'rental_standing_refreshes',

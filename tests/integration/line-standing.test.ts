@@ -370,4 +370,25 @@ describe('kept contract-line standing', () => {
     await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
   });
+
+  it('a page reaches back before the last computation only when an event within that reach arrived after it', async () => {
+    const B = Date.now() + 10 * MIN;
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 11:00:00', B - 5_000, { amount: 1 })]);
+    await refreshLineStanding('page', at(B));
+    assert.equal((await kept()).get('RC-1-L1')?.computed_at_ms, B);
+
+    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 11:00:00', B + 30_000, { amount: 1 })]);
+    await refreshLineStanding('page', at(B + MIN));
+    let lines = await kept();
+    assert.equal(lines.get('RC-2-L1')?.computed_at_ms, B + MIN, 'the line ingested since');
+    assert.equal(lines.get('RC-1-L1')?.computed_at_ms, B, 'not the line ingested within reach before, whose event counted already');
+
+    // Stamped within reach before that computation, visible only after it.
+    const surcharge = lines.get('RC-1-L1')?.surcharge_cents ?? 0;
+    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 12:00:00', B + MIN - 5_000, { amount: 2 })]);
+    await refreshLineStanding('page', at(B + 2 * MIN));
+    lines = await kept();
+    assert.equal(lines.get('RC-1-L1')?.surcharge_cents, surcharge + 200, 'reached back for it');
+    assert.equal(lines.get('RC-1-L1')?.computed_at_ms, B + 2 * MIN);
+  });
 });
