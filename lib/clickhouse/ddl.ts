@@ -220,7 +220,8 @@ export const LEDGER_EVENT_IDS_MV: ViewSpec = {
   select: `SELECT event_id, interface_id, ingested_at FROM {from}`,
 };
 
-const FAILING_SQL = `status IN ('failed', 'retrying', 'dead_lettered')`;
+/** A ledger event that leaves its record failing. */
+export const FAILING_SQL = `status IN ('failed', 'retrying', 'dead_lettered')`;
 const RECORD_KEY = 'entity_type, interface_id, source_record_id';
 
 /**

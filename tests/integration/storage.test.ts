@@ -90,6 +90,33 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     for (const table of ['ledger_records', 'ledger_exception_records']) await command(`SYSTEM START MERGES ${table}`);
   });
 
+  it('copies again the state of records that failed lately, mending what two overlapping flushes left out', async () => {
+    const { command, insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    const { recopyFailingRecords } = await import('@/lib/exceptions/state-repair');
+    const base = { interface_id: 'vendor-bills', entity_type: 'account.move', currency: 'USD', amount: 700, source_record_id: 'BILL-R' };
+    const since = new Date(Date.now() - 60_000);
+    // What two ingest processes can leave: the success stored while the record was not known to
+    // fail (no exception view), the failure copied before the success was stored (no backfill).
+    await command('DETACH TABLE ledger_exception_records_mv');
+    await command('DETACH TABLE ledger_exception_backfill_mv');
+    await insertRows('sync_ledger', [{ ...base, event_id: 'r1', status: 'succeeded', occurred_at: '2026-11-03 08:00:00.000' }]);
+    await command('ATTACH TABLE ledger_exception_records_mv');
+    await insertRows('sync_ledger', [{ ...base, event_id: 'r2', status: 'failed', error_category: 'validation', occurred_at: '2026-11-04 08:00:00.000' }]);
+    await command('ATTACH TABLE ledger_exception_backfill_mv');
+    const read = (view: string) =>
+      queryRows<{ attempts: number; failures: number; first_seen_at: string }>(`SELECT attempts, failures, first_seen_at FROM ${view} WHERE source_record_id = 'BILL-R'`);
+    assert.deepEqual(await read('ledger_exception_current'), [{ attempts: 1, failures: 1, first_seen_at: '2026-11-04T08:00:00.000Z' }], 'the success is missing');
+
+    await recopyFailingRecords(since);
+    const mended = await read('ledger_exception_current');
+    assert.deepEqual(mended, await read('ledger_record_current'));
+    assert.deepEqual(mended, [{ attempts: 2, failures: 1, first_seen_at: '2026-11-03T08:00:00.000Z' }]);
+    await recopyFailingRecords(since);
+    assert.deepEqual(await read('ledger_exception_current'), mended, 'copied twice, unchanged');
+    const neverFailed = await queryRows('SELECT 1 FROM ledger_exception_current WHERE source_record_id = {id:String}', { id: 'BILL-D' });
+    assert.equal(neverFailed.length, 0, 'a record ingested within the window that never failed is not copied');
+  });
+
   it('version 3 folds events stored before it into the record state', async () => {
     const { command, queryRows } = await import('@/lib/clickhouse/client');
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
