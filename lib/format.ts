@@ -9,6 +9,13 @@ export function formatMoney(amount: number, currency: string, locale: string): s
   }
 }
 
+/** Exact cents as a plain decimal ("-12.05"), for exports: no locale, no rounding. */
+export function centsToDecimal(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 export function formatRelative(isoTime: string, now: Date = new Date()): string {
   const ms = now.getTime() - new Date(isoTime).getTime();
   const minutes = Math.round(ms / 60_000);

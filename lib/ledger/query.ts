@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { stringify } from 'csv-stringify/sync';
+import { csvResponse, csvStream, type CsvRecord } from '@/lib/api/csv';
 import type { Role } from '@/lib/db/generated/enums';
 import { queryOne, queryRows, toClickHouseDateTime, type QueryParams } from '@/lib/clickhouse/client';
 import { apiError, RequestError } from '@/lib/api/errors';
@@ -437,50 +437,26 @@ const CSV_COLUMNS: { header: string; value: (e: LedgerEventView) => string | num
 
 export const LEDGER_CSV_HEADERS = CSV_COLUMNS.map((c) => c.header);
 
-/** Text a spreadsheet would run as a formula gets a leading quote (numbers stay numbers). */
-function spreadsheetSafe(value: string | number): string | number {
-  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+function ledgerCsvRecords(events: readonly LedgerEventView[]): CsvRecord[] {
+  return events.map((e) => CSV_COLUMNS.map((c) => c.value(e)));
 }
 
-export function ledgerCsvRows(events: readonly LedgerEventView[], withHeader: boolean): string {
-  const records = events.map((e) => CSV_COLUMNS.map((c) => spreadsheetSafe(c.value(e))));
-  return stringify(withHeader ? [LEDGER_CSV_HEADERS, ...records] : records);
+async function* ledgerCsvBatches(filters: LedgerFilters, visibility: LedgerVisibility, maxRows: number): AsyncGenerator<CsvRecord[]> {
+  for await (const events of ledgerEventChunks(filters, visibility, maxRows)) yield ledgerCsvRecords(events);
 }
 
 function csvFileName(filters: LedgerFilters): string {
   const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, '');
-  return `plumbline-ledger-${stamp(filters.from)}Z-${stamp(filters.to)}Z.csv`;
+  return `plumbline-ledger-${stamp(filters.from)}Z-${stamp(filters.to)}Z`;
 }
 
 /** A CSV download of at most `maxRows` events, streamed chunk by chunk; headers say whether it was cut. */
 export async function ledgerCsvResponse(filters: LedgerFilters, visibility: LedgerVisibility, maxRows = CSV_ROW_LIMIT): Promise<Response> {
   const total = await countLedgerEvents(filters);
-  const chunks = ledgerEventChunks(filters, visibility, maxRows);
-  const encoder = new TextEncoder();
-  let headerSent = false;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await chunks.next();
-      if (next.done) {
-        if (!headerSent) controller.enqueue(encoder.encode(ledgerCsvRows([], true)));
-        controller.close();
-        return;
-      }
-      controller.enqueue(encoder.encode(ledgerCsvRows(next.value, !headerSent)));
-      headerSent = true;
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${csvFileName(filters)}"`,
-      'x-plumbline-total': String(total),
-      'x-plumbline-row-limit': String(maxRows),
-      'x-plumbline-truncated': String(total > maxRows),
-    },
+  return csvResponse(csvStream(LEDGER_CSV_HEADERS, ledgerCsvBatches(filters, visibility, maxRows)), csvFileName(filters), {
+    'x-plumbline-total': String(total),
+    'x-plumbline-row-limit': String(maxRows),
+    'x-plumbline-truncated': String(total > maxRows),
   });
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { parse } from 'csv-parse/sync';
 import { useTestStores, type TestStores } from '../support/stores';
 
 /**
@@ -120,33 +121,8 @@ async function search(query: string, role: 'admin' | 'viewer' | 'finance' | 'int
   return searchLedgerEvents(filters, page, ledgerVisibility(role));
 }
 
-/** RFC 4180 reader, enough for csv-stringify's output. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
+  return parse(text) as string[][];
 }
 
 describe('parseLedgerFilters', () => {

@@ -1,7 +1,8 @@
 import { requireApi } from '@/lib/auth/session';
 import { first, parseDashboardFilters } from '@/lib/finance/filters';
 import { failureQueue, sortGroups } from '@/lib/exceptions/queue';
-import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
+import { jsonOrCsv } from '@/lib/api/csv';
+import { centsToDecimal } from '@/lib/format';
 
 /** The failure queue's signature groups for the filters (the /operations/failures table). */
 export async function GET(request: Request): Promise<Response> {

@@ -1,6 +1,7 @@
 import { requireApi } from '@/lib/auth/session';
 import { parseAuditFilter } from '@/lib/audit/queries';
 import { auditCsvStream } from '@/lib/audit/csv';
+import { csvResponse } from '@/lib/api/csv';
 
 /** GET /api/v1/audit/export?actor=&action=&target=&from=&to= — the filtered audit log as CSV. */
 export async function GET(request: Request): Promise<Response> {
@@ -8,11 +9,5 @@ export async function GET(request: Request): Promise<Response> {
   if (viewer instanceof Response) return viewer;
   const filter = parseAuditFilter(new URL(request.url).searchParams);
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  return new Response(auditCsvStream(filter), {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="plumbline-audit-${stamp}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvResponse(auditCsvStream(filter), `plumbline-audit-${stamp}`);
 }

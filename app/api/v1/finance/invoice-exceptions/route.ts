@@ -3,7 +3,8 @@ import { can } from '@/lib/auth/permissions';
 import { parseDashboardFilters, parseTableParams } from '@/lib/finance/filters';
 import { EXCEPTION_STATES, INVOICE_EXCEPTION_SORTS, invoiceExceptionRows, type ExceptionStateFilter } from '@/lib/finance/invoice-exceptions';
 import { describeError } from '@/lib/exceptions/queue';
-import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
+import { jsonOrCsv } from '@/lib/api/csv';
+import { centsToDecimal } from '@/lib/format';
 
 /** Failed invoice syncs for the filters. Technical error text only for roles that may see error details; never payloads. */
 export async function GET(request: Request): Promise<Response> {

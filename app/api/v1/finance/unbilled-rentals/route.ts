@@ -1,7 +1,8 @@
 import { requireApi } from '@/lib/auth/session';
 import { parseDashboardFilters, parseTableParams } from '@/lib/finance/filters';
 import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines } from '@/lib/finance/unbilled';
-import { centsToDecimal, jsonOrCsv } from '@/lib/finance/csv';
+import { jsonOrCsv } from '@/lib/api/csv';
+import { centsToDecimal } from '@/lib/format';
 
 /** Every contract line with unbilled value for the filters (no paging: it is an export). */
 export async function GET(request: Request): Promise<Response> {
