@@ -69,7 +69,8 @@ const { toLedgerRow } = await import('@/lib/ledger/row');
 const { toSpanRows } = await import('@/lib/traces/otlp/decode');
 const { dayString, parseDashboardFilters, parseTableParams } = await import('@/lib/finance/filters');
 const { filterOptions } = await import('@/lib/finance/filter-options');
-const { unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
+const { allUnbilledLines, unbilledLine, unbilledLines, unbilledSummary, unbilledTrend, UNBILLED_EXPORT_COLUMNS, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled');
+const { exportResponse } = await import('@/lib/api/csv');
 const invoices = await import('@/lib/finance/invoice-exceptions');
 const { contractLineEvents, failingRecords, openRecordsByKey, recordEvents } = await import('@/lib/exceptions/open-records');
 const { caseIdsOf, failureQueue, GROUP_SORTS, sortGroups } = await import('@/lib/exceptions/queue');
@@ -319,6 +320,17 @@ try {
   const samples = { traceId: traced?.trace_id ?? '', documentNumber: traced?.document_number ?? '', contractLineId: line?.contract_line_id ?? '' };
 
   const unbilledTable = parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled');
+  const csvRequest = new Request('http://plumbline.bench/export?format=csv');
+  /** An export as its route answers it, read to the end. */
+  const exportText = async <T>(batches: AsyncGenerator<T[]>, columns: Parameters<typeof exportResponse<T>>[2]) =>
+    (await exportResponse(csvRequest, 'bench', columns, batches)).text();
+  /** An export as its route answers it, until the first rows can be read (then cancelled). */
+  const exportFirstBytes = async <T>(batches: AsyncGenerator<T[]>, columns: Parameters<typeof exportResponse<T>>[2]) => {
+    const reader = (await exportResponse(csvRequest, 'bench', columns, batches)).body!.getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel();
+  };
   /** A case that times `run` with the kept views of `tables` emptied first, as on a view's first look. */
   const withNothingKept = (tables: string[], run: () => Promise<unknown>) => async () => {
     for (const table of tables) await command(`TRUNCATE TABLE ${table}`);
@@ -400,7 +412,8 @@ try {
     { page: UNBILLED, name: `unbilledTrend, other instants, project ${project}, computed on its own`, run: withNothingKept(['rental_trend_views'], () => unbilledTrend(live({ project, from: monthAgo }))) },
     { page: UNBILLED, name: 'unbilledLines, page 1', run: () => unbilledLines(live(), unbilledTable) },
     { page: UNBILLED, name: 'filterOptions(rental.contract)', run: () => filterOptions(['rental.contract']) },
-    { page: UNBILLED, name: 'API: all lines (CSV export)', run: () => unbilledLines(live(), unbilledTable, { allPages: true }) },
+    { page: UNBILLED, name: 'API: all lines (CSV export), read to the end', run: () => exportText(allUnbilledLines(live(), unbilledTable), UNBILLED_EXPORT_COLUMNS) },
+    { page: UNBILLED, name: 'API: all lines (CSV export), first rows', run: () => exportFirstBytes(allUnbilledLines(live(), unbilledTable), UNBILLED_EXPORT_COLUMNS) },
     { page: UNBILLED, name: 'line detail: line + events', run: () => Promise.all([unbilledLine(samples.contractLineId, live().to), contractLineEvents(samples.contractLineId, false)]) },
     { page: UNBILLED, name: 'as of a past day: page, kept', run: () => unbilledPage(pastDay) },
     { page: UNBILLED, name: 'as of a past day: unbilledSummary, kept', run: () => unbilledSummary(pastDay) },
@@ -416,7 +429,7 @@ try {
     { page: INVOICES, name: 'exceptionBreakdowns (4 dimensions)', run: () => invoices.exceptionBreakdowns(defaults) },
     { page: INVOICES, name: 'invoiceExceptionRows, page 1', run: () => invoices.invoiceExceptionRows(defaults, 'open', table) },
     { page: INVOICES, name: 'filterOptions(account.move)', run: () => filterOptions(['account.move']) },
-    { page: INVOICES, name: 'API: all open rows', run: () => invoices.invoiceExceptionRows(defaults, 'open', table, { allPages: true }) },
+    { page: INVOICES, name: 'API: all open rows', run: () => exportText(invoices.allInvoiceExceptionRows(defaults, 'open', table), invoices.invoiceExceptionExportColumns(true)) },
     { page: FAILURES, name: 'page (queue + options + users + rules)', run: () => failuresPage(defaults) },
     { page: FAILURES, name: `page, project ${project}`, run: () => failuresPage(byProject) },
     { page: FAILURES, name: 'case list of the largest group', run: () => failuresPage(defaults, biggestGroup?.signatureHash ?? '') },

@@ -64,9 +64,65 @@ export function csvResponse(body: string | ReadableStream<Uint8Array>, filename:
   });
 }
 
-/** A JSON body, or CSV when the request asks `?format=csv` (same rows, same filters, same permissions). */
-export function jsonOrCsv(request: Request, filename: string, rows: readonly Record<string, CsvValue>[]): Response {
-  if (new URL(request.url).searchParams.get('format') !== 'csv') return Response.json({ data: rows });
-  const columns = rows[0] ? Object.keys(rows[0]) : [];
-  return csvResponse(csvText([columns, ...rows.map((row) => columns.map((column) => row[column] ?? null))]), filename);
+/** An export's columns: each name and how it is read off one item. */
+export type ExportColumns<T> = Readonly<Record<string, (item: T) => CsvValue>>;
+
+/**
+ * A table's export, the same rows for JSON and CSV (same filters, same permissions): CSV when the
+ * request asks `?format=csv`, else `{"data": [...]}`, written batch by batch as they are read, so
+ * an export of every row holds one batch. The first batch is read before answering, so a query
+ * that fails answers an error status, not a download cut short; an empty export still has its
+ * header.
+ */
+export async function exportResponse<T>(
+  request: Request,
+  filename: string,
+  columns: ExportColumns<T>,
+  batches: AsyncIterable<readonly T[]> | Iterable<readonly T[]>,
+): Promise<Response> {
+  const names = Object.keys(columns);
+  const readers = Object.values(columns);
+  const source = (Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : toAsync(batches[Symbol.iterator]())) as AsyncIterator<readonly T[]>;
+  const first = await source.next();
+  async function* records(): AsyncGenerator<CsvRecord[]> {
+    try {
+      for (let next = first; !next.done; next = await source.next()) yield next.value.map((item) => readers.map((read) => read(item)));
+    } finally {
+      await source.return?.();
+    }
+  }
+  if (new URL(request.url).searchParams.get('format') === 'csv') return csvResponse(csvStream(names, records()), filename);
+  return new Response(jsonDataStream(names, records()), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+}
+
+async function* toAsync<T>(iterator: Iterator<T>): AsyncGenerator<T> {
+  for (let next = iterator.next(); !next.done; next = iterator.next()) yield next.value;
+}
+
+/** `{"data": [...]}` written batch by batch, each record as an object of `names`. */
+function jsonDataStream(names: readonly string[], batches: AsyncGenerator<CsvRecord[]>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let opened = false;
+  let rows = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!opened) {
+        opened = true;
+        controller.enqueue(encoder.encode('{"data":['));
+        return;
+      }
+      const next = await batches.next();
+      if (next.done) {
+        controller.enqueue(encoder.encode(']}'));
+        controller.close();
+        return;
+      }
+      const text = next.value.map((record) => JSON.stringify(Object.fromEntries(names.map((name, i) => [name, record[i] ?? null])))).join(',');
+      controller.enqueue(encoder.encode(rows > 0 && text ? `,${text}` : text));
+      rows += next.value.length;
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
 }

@@ -146,6 +146,31 @@ export async function queryRows<T>(sql: string, params: QueryParams = {}): Promi
   return result.json<T>();
 }
 
+/**
+ * Runs a SELECT and yields its rows in batches of `batchRows` as they are parsed, so an export
+ * of every row holds one batch of objects at a time. Over HTTP the rows also arrive as
+ * ClickHouse sends them; chDB hands over the whole result at once, parsed here batch by batch.
+ */
+export async function* queryRowBatches<T>(sql: string, params: QueryParams = {}, batchRows = 5000): AsyncGenerator<T[]> {
+  const pool = await clickhouse();
+  const result = await pool.run((client) => client.query({ query: sql, query_params: params, format: 'JSONEachRow' }));
+  try {
+    let batch: T[] = [];
+    for await (const rows of result.stream<T>()) {
+      for (const row of rows) {
+        batch.push(row.json());
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    result.close();
+  }
+}
+
 export async function queryOne<T>(sql: string, params: QueryParams = {}): Promise<T | undefined> {
   const rows = await queryRows<T>(sql, params);
   return rows[0];

@@ -9,7 +9,9 @@
  * rules come in as array parameters. Only groups (hundreds) and one page of records reach JS:
  * at 10 M events, 59 k failing records as JSON cost several times the query itself.
  */
+import type { ExportColumns } from '@/lib/api/csv';
 import { queryRows, type QueryParams } from '@/lib/clickhouse/client';
+import { centsToDecimal } from '@/lib/format';
 import { prisma } from '@/lib/db/client';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 import { businessMessage, isErrorCategory } from '@/lib/ledger/error-category';
@@ -56,6 +58,23 @@ export interface SignatureGroup {
   sampleTraceId: string;
   amountCents: Record<string, number>;
 }
+
+/** The failure queue's export columns (CSV and JSON): one row per signature group, money at risk per currency. */
+export const FAILURE_GROUP_EXPORT_COLUMNS: ExportColumns<SignatureGroup> = {
+  signature_hash: (g) => g.signatureHash,
+  signature: (g) => g.signature,
+  category: (g) => g.category,
+  cause: (g) => g.businessMessage,
+  records: (g) => g.count,
+  overdue: (g) => g.overdue,
+  unassigned: (g) => g.unassigned,
+  interfaces: (g) => g.interfaces.join(' '),
+  entity_types: (g) => g.entityTypes.join(' '),
+  first_seen: (g) => g.firstSeen,
+  last_seen: (g) => g.lastSeen,
+  at_risk: (g) => Object.entries(g.amountCents).map(([currency, cents]) => `${centsToDecimal(cents)} ${currency}`).join('; '),
+  sample_trace_id: (g) => g.sampleTraceId,
+};
 
 export function describeError(category: string, message: string, entityType: string): string {
   return isErrorCategory(category) ? businessMessage(category, message, { entityType }) : 'The sync failed for a reason the ledger did not classify';

@@ -7,8 +7,12 @@
  * Scope: records whose first failure falls in the filter's time range. The customer
  * filter matches the counterparty (customer on invoices, vendor on bills).
  */
-import { queryOne, queryRows } from '@/lib/clickhouse/client';
+import type { ExportColumns } from '@/lib/api/csv';
+import { queryOne, queryRowBatches, queryRows } from '@/lib/clickhouse/client';
+import { describeError } from '@/lib/exceptions/queue';
+import { centsToDecimal } from '@/lib/format';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
+import type { Query } from '@/lib/finance/kept-views';
 
 export const INVOICE_ENTITY = 'account.move';
 export const EXCEPTION_STATES = ['open', 'resolved', 'all'] as const;
@@ -228,25 +232,45 @@ export interface InvoiceExceptionRow {
   is_open_exception: boolean | number;
 }
 
+/**
+ * The export's columns (CSV and JSON): the last error in business language for every role, its
+ * technical code and message only with `details` (roles that may see error details); never payloads.
+ */
+export function invoiceExceptionExportColumns(details: boolean): ExportColumns<InvoiceExceptionRow> {
+  return {
+    interface: (r) => r.interface_id,
+    source_record_id: (r) => r.source_record_id,
+    document_number: (r) => r.document_number,
+    kind: (r) => (r.last_event_type === 'vendor_bill.sync' ? 'vendor bill' : 'customer invoice'),
+    counterparty: (r) => r.counterparty,
+    project: (r) => r.project,
+    currency: (r) => r.currency,
+    amount: (r) => centsToDecimal(r.amountCents),
+    status: (r) => r.last_status,
+    attempts: (r) => r.attempts,
+    first_failure_at: (r) => r.first_failure_at,
+    last_event_at: (r) => r.last_event_at,
+    resolved_at: (r) => r.resolved_at,
+    error_category: (r) => r.last_error_category,
+    error: (r) => describeError(r.last_error_category, r.last_error_message, r.entity_type),
+    ...(details ? { error_code: (r: InvoiceExceptionRow) => r.last_error_code, error_message: (r: InvoiceExceptionRow) => r.last_error_message } : {}),
+    trace_id: (r) => r.trace_id,
+  };
+}
+
 /** How many records the table lists for `state`: the summary's counts already hold it. */
 export function exceptionTotal(counts: ExceptionCounts, state: ExceptionStateFilter): number {
   return state === 'open' ? counts.open : state === 'resolved' ? counts.resolved : counts.open + counts.resolved;
 }
 
-/** The records in scope for `state` in the table's order: its page, or every record when `allPages` (the CSV export). */
-export async function invoiceExceptionRows(
-  filters: DashboardFilters,
-  state: ExceptionStateFilter,
-  table: TableParams,
-  options: { allPages?: boolean } = {},
-): Promise<InvoiceExceptionRow[]> {
-  const params = { ...filterQueryParams(filters), limit: table.pageSize, offset: (table.page - 1) * table.pageSize };
+/** The records in scope for `state` in the table's order, with a page's LIMIT or none. */
+function rowsQuery(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams, paged: boolean): Query {
   const order = `${SORT_SQL[table.sort] ?? 'first_failure_at'} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, source_record_id`;
-  const page = options.allPages ? '' : ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+  const page = paged ? ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}' : '';
   // A page's records are found reading only the sort and filter columns; the detail
   // (messages, document numbers, trace ids) is then read for those records alone.
-  return queryRows<InvoiceExceptionRow>(
-      `SELECT interface_id, entity_type, source_record_id, document_number, last_event_type, ${COUNTERPARTY}, project,
+  return {
+    sql: `SELECT interface_id, entity_type, source_record_id, document_number, last_event_type, ${COUNTERPARTY}, project,
               toInt64(amount * 100) AS amountCents, currency, last_status, attempts, first_failure_at, last_event_at, resolved_at,
               last_error_category, last_error_code, last_error_message, last_event_id, trace_id, is_open_exception
        FROM ledger_exception_current
@@ -254,6 +278,18 @@ export async function invoiceExceptionRows(
          SELECT entity_type, interface_id, source_record_id ${scopeSql(state)}
          ORDER BY ${order}${page})
        ORDER BY ${order}`,
-    params,
-  );
+    params: { ...filterQueryParams(filters), limit: table.pageSize, offset: (table.page - 1) * table.pageSize },
+  };
+}
+
+/** The table's page of records in scope for `state`. */
+export async function invoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams): Promise<InvoiceExceptionRow[]> {
+  const { sql, params } = rowsQuery(filters, state, table, true);
+  return queryRows<InvoiceExceptionRow>(sql, params);
+}
+
+/** Every record in scope for `state`, in the table's order, in batches (the export). */
+export function allInvoiceExceptionRows(filters: DashboardFilters, state: ExceptionStateFilter, table: TableParams): AsyncGenerator<InvoiceExceptionRow[]> {
+  const { sql, params } = rowsQuery(filters, state, table, false);
+  return queryRowBatches<InvoiceExceptionRow>(sql, params);
 }

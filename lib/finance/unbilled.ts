@@ -8,7 +8,9 @@
  * rent, so a page reads totals, breakdowns, a trend and one page of lines, never every line
  * (10 M events held 500 k lines in the benchmark). Money is in integer cents throughout.
  */
-import { queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import type { ExportColumns } from '@/lib/api/csv';
+import { queryRowBatches, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
+import { centsToDecimal } from '@/lib/format';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow, type TrendUsable } from '@/lib/finance/kept-views';
 import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
@@ -438,19 +440,49 @@ async function summaryOf(cells: Query, standing: Query, filters: DashboardFilter
   };
 }
 
-/**
- * Lines with something unbilled, sorted on the server (ties by contract line): the page of
- * `table`, or every line when `allPages` (the CSV export).
- */
-export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string; allPages?: boolean } = {}): Promise<UnbilledLine[]> {
+/** The export's columns (CSV and JSON): money as exact decimals. */
+export const UNBILLED_EXPORT_COLUMNS: ExportColumns<UnbilledLine> = {
+  contract_line_id: (l) => l.contractLineId,
+  contract_id: (l) => l.contractId,
+  customer: (l) => l.customer,
+  project: (l) => l.project,
+  equipment_class: (l) => l.equipmentClass,
+  equipment_id: (l) => l.equipmentId,
+  currency: (l) => l.currency,
+  dispatched_at: (l) => l.dispatchedAt,
+  off_rent_at: (l) => l.offRentAt,
+  billable_days: (l) => l.billableDays,
+  accrued: (l) => centsToDecimal(l.accruedCents),
+  billed: (l) => centsToDecimal(l.billedCents),
+  unbilled: (l) => centsToDecimal(l.unbilledCents),
+  oldest_unbilled_day: (l) => l.oldestUnbilledDay,
+  age_days: (l) => l.ageDays,
+  cause: (l) => CAUSE_LABELS[l.cause],
+};
+
+/** Lines with something unbilled, sorted on the server (ties by contract line), with a page's LIMIT or none. */
+async function linesQuery(filters: DashboardFilters, table: TableParams, cause: string, paged: boolean): Promise<Query> {
   const source = await viewStanding(filters.to);
   const column = SORT_COLUMNS[table.sort] ?? SORT_COLUMNS.unbilled!;
   const where = `unbilled_cents > 0 AND ({cause:String} = '' OR cause = {cause:String})`;
   const orderBy = `${column} ${table.dir === 'asc' ? 'ASC' : 'DESC'}, contract_line_id`;
-  const page = options.allPages ? '' : ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
-  const params = queryParams(filters, { ...source.params, cause: options.cause ?? '', limit: table.pageSize, offset: (table.page - 1) * table.pageSize });
-  const rows = await queryRows<LineRow>(`SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source.sql)}) WHERE ${where} ORDER BY ${orderBy}${page}`, params);
-  return rows.map(toLine);
+  const page = paged ? ' LIMIT {limit:UInt32} OFFSET {offset:UInt32}' : '';
+  return {
+    sql: `SELECT ${LINE_COLUMNS} FROM (${evaluatedLines(source.sql)}) WHERE ${where} ORDER BY ${orderBy}${page}`,
+    params: queryParams(filters, { ...source.params, cause, limit: table.pageSize, offset: (table.page - 1) * table.pageSize }),
+  };
+}
+
+/** The table's page of lines with something unbilled. */
+export async function unbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string } = {}): Promise<UnbilledLine[]> {
+  const { sql, params } = await linesQuery(filters, table, options.cause ?? '', true);
+  return (await queryRows<LineRow>(sql, params)).map(toLine);
+}
+
+/** Every line with something unbilled, in the table's order, in batches (the export). */
+export async function* allUnbilledLines(filters: DashboardFilters, table: TableParams, options: { cause?: string } = {}): AsyncGenerator<UnbilledLine[]> {
+  const { sql, params } = await linesQuery(filters, table, options.cause ?? '', false);
+  for await (const rows of queryRowBatches<LineRow>(sql, params)) yield rows.map(toLine);
 }
 
 /**

@@ -11,7 +11,7 @@ import { useTestStores, type TestStores } from '../support/stores';
  */
 let stores: TestStores;
 let seq = 0;
-/** The table's default first page; with allPages, every row in its order. */
+/** The table's default first page; the export's rows are every row in its order. */
 const FIRST_PAGE = { sort: 'first_failure', dir: 'desc', page: 1, pageSize: 25 } as const;
 
 function ev(record: string, status: string, when: string, fields: Record<string, unknown> = {}) {
@@ -58,6 +58,13 @@ afterAll(async () => {
   await stores.cleanup();
 });
 
+/** The export's batches as one list. */
+async function everyRow<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const batch of batches) rows.push(...batch);
+  return rows;
+}
+
 async function filtersFor(params: Record<string, string> = {}) {
   const { parseDashboardFilters } = await import('@/lib/finance/filters');
   return parseDashboardFilters({ from: '2026-09-01', to: '2026-11-29', ...params }, new Date('2027-01-01T00:00:00Z')).filters;
@@ -79,27 +86,27 @@ describe('failed invoice syncs', () => {
   });
 
   it('a later success resolves: opened vs resolved per day, mean and p90 time to resolve', async () => {
-    const { openedVsResolved, resolutionTimes, invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
+    const { openedVsResolved, resolutionTimes, allInvoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
     const flow = Object.fromEntries((await openedVsResolved(await filtersFor())).map((d) => [d.day, [d.opened, d.resolved]]));
     assert.deepEqual(flow, {
       '2026-10-20': [1, 0], '2026-11-10': [1, 0], '2026-11-20': [1, 1], '2026-11-21': [1, 0], '2026-11-22': [1, 1],
       '2026-11-23': [0, 1], '2026-11-25': [1, 0], '2026-11-29': [1, 0],
     });
     assert.deepEqual(await resolutionTimes(await filtersFor()), { resolved: 3, meanSeconds: 70800, p90Seconds: 172800 });
-    const open = await invoiceExceptionRows(await filtersFor(), 'open', { ...FIRST_PAGE, pageSize: 1 }, { allPages: true });
+    const open = await everyRow(allInvoiceExceptionRows(await filtersFor(), 'open', { ...FIRST_PAGE, pageSize: 1 }));
     assert.deepEqual(open.map((r) => r.source_record_id).sort(), ['I1', 'I2', 'I3', 'I4']);
     const i2 = open.find((r) => r.source_record_id === 'I2');
     assert.equal(i2?.attempts, 2, 'the duplicated delivery is one attempt');
   });
 
   it('breaks down by category, interface and counterparty, and filters by customer or vendor', async () => {
-    const { exceptionBreakdowns, invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
+    const { exceptionBreakdowns, allInvoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
     const breakdowns = await exceptionBreakdowns(await filtersFor());
     assert.deepEqual(breakdowns.interface.map((r) => [r.key, r.currency, r.records]).sort(), [['rental-invoicing', 'CAD', 1], ['rental-invoicing', 'USD', 2], ['vendor-bills', 'USD', 1]]);
     assert.equal(breakdowns.category.find((r) => r.key === 'validation')?.records, 1);
     assert.deepEqual(breakdowns.project.map((r) => [r.key, r.currency, r.records]).sort(), [['JOB-1', 'CAD', 1], ['JOB-1', 'USD', 3]]);
     assert.equal(breakdowns.counterparty.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
-    const steelco = await invoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', FIRST_PAGE, { allPages: true });
+    const steelco = await everyRow(allInvoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', FIRST_PAGE));
     assert.deepEqual(steelco.map((r) => r.counterparty), ['Steelco']);
   });
 

@@ -6,6 +6,7 @@ import type { UnbilledLine } from '@/lib/finance/unbilled';
 
 let unbilledSummary: typeof import('@/lib/finance/unbilled').unbilledSummary;
 let unbilledLines: typeof import('@/lib/finance/unbilled').unbilledLines;
+let allUnbilledLines: typeof import('@/lib/finance/unbilled').allUnbilledLines;
 let unbilledTrend: typeof import('@/lib/finance/unbilled').unbilledTrend;
 let unbilledLine: typeof import('@/lib/finance/unbilled').unbilledLine;
 let UNBILLED_SORT_KEYS: readonly string[] = [];
@@ -26,6 +27,13 @@ let ALL_LINES: ReturnType<typeof parseTableParams>;
  */
 let stores: TestStores;
 let seq = 0;
+
+/** The export's lines, every batch. */
+async function everyLine(filters: DashboardFilters, table: typeof ALL_LINES): Promise<UnbilledLine[]> {
+  const lines: UnbilledLine[] = [];
+  for await (const batch of allUnbilledLines(filters, table)) lines.push(...batch);
+  return lines;
+}
 
 function row(fields: Record<string, unknown>) {
   seq += 1;
@@ -59,7 +67,7 @@ function invoice(line: string, record: string, moveType: string, status: string,
 
 beforeAll(async () => {
   stores = await useTestStores();
-  ({ unbilledSummary, unbilledLines, unbilledTrend, unbilledLine, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled'));
+  ({ unbilledSummary, unbilledLines, allUnbilledLines, unbilledTrend, unbilledLine, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled'));
   ALL_LINES = parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled');
   const { insertRows } = await import('@/lib/clickhouse/client');
   const transport = rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-01T08:05:00Z', { amount: 175, currency: 'USD', sync_key: 'surcharge-A-transport', attributes: { surcharge_kind: 'transport' } });
@@ -108,7 +116,7 @@ function filtersOf(params: Record<string, string>) {
 
 async function dashboard(params: Record<string, string>) {
   const filters = filtersOf(params);
-  const [summary, lines, trend] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, ALL_LINES, { allPages: true }), unbilledTrend(filters)]);
+  const [summary, lines, trend] = await Promise.all([unbilledSummary(filters), everyLine(filters, ALL_LINES), unbilledTrend(filters)]);
   return { ...summary, lines, trend: trend.points };
 }
 
@@ -176,7 +184,7 @@ describe('unbilled rentals', () => {
       const view = JSON.stringify(params);
       const summary = await unbilledSummary(live(params));
       assert.equal(summary.asOf, kept.asOf, `${view}: merged from the kept cells`);
-      const lines = await unbilledLines({ ...live(params), to: new Date(summary.asOf) }, ALL_LINES, { allPages: true });
+      const lines = await everyLine({ ...live(params), to: new Date(summary.asOf) }, ALL_LINES);
       const sum = (of: typeof lines) => of.reduce<Record<string, number>>((t, l) => ({ ...t, [l.currency]: (t[l.currency] ?? 0) + l.unbilledCents }), {});
       assert.deepEqual(summary.totals, sum(lines), view);
       assert.equal(summary.lines, lines.length, view);

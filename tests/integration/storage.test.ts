@@ -177,6 +177,18 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     assert.deepEqual(await slow, [{ slept: 0 }]);
   });
 
+  it('reads a result in batches of the size asked, every row once and in order', async () => {
+    const { queryRowBatches } = await import('@/lib/clickhouse/client');
+    const sizes: number[] = [];
+    const values: number[] = [];
+    for await (const batch of queryRowBatches<{ n: number }>('SELECT number AS n FROM numbers({count:UInt32}) ORDER BY n', { count: 12_345 }, 5000)) {
+      sizes.push(batch.length);
+      for (const row of batch) values.push(Number(row.n));
+    }
+    assert.deepEqual(sizes, [5000, 5000, 2345]);
+    assert.deepEqual(values, Array.from({ length: 12_345 }, (_, i) => i));
+  });
+
   it('user values reach ClickHouse only as parameters', async () => {
     const { queryRows } = await import('@/lib/clickhouse/client');
     const hostile = "x' OR 1=1 --";

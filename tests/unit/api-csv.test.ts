@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { csvCell, csvStream, jsonOrCsv, type CsvRecord } from '@/lib/api/csv';
+import { csvCell, csvStream, exportResponse, type CsvRecord } from '@/lib/api/csv';
 import { centsToDecimal } from '@/lib/format';
 
 describe('csvCell', () => {
@@ -21,14 +21,25 @@ describe('csvCell', () => {
   });
 });
 
-describe('jsonOrCsv', () => {
-  const rows = [
-    { customer: '=HYPERLINK("http://evil")', amount: centsToDecimal(-1205), note: null },
-    { customer: 'Harbor Point, "North"', amount: centsToDecimal(100000), note: 'x' },
+describe('exportResponse', () => {
+  interface Line {
+    customer: string;
+    cents: number;
+    note: string | null;
+  }
+  const columns = { customer: (l: Line) => l.customer, amount: (l: Line) => centsToDecimal(l.cents), note: (l: Line) => l.note };
+  const lines: Line[] = [
+    { customer: '=HYPERLINK("http://evil")', cents: -1205, note: null },
+    { customer: 'Harbor Point, "North"', cents: 100000, note: 'x' },
   ];
+  const csv = new Request('http://plumbline.test/api/v1/x?format=csv');
+  const json = new Request('http://plumbline.test/api/v1/x');
+  async function* batches(...chunks: Line[][]): AsyncGenerator<Line[]> {
+    for (const chunk of chunks) yield chunk;
+  }
 
-  it('answers CSV for ?format=csv, every cell made safe, commas and quotes escaped', async () => {
-    const response = jsonOrCsv(new Request('http://plumbline.test/api/v1/x?format=csv'), 'lines', rows);
+  it('answers CSV for ?format=csv, every cell made safe, commas and quotes escaped, across batches', async () => {
+    const response = await exportResponse(csv, 'lines', columns, batches([lines[0]!], [], [lines[1]!]));
     assert.equal(response.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.equal(response.headers.get('content-disposition'), 'attachment; filename="lines.csv"');
     assert.deepEqual(parse(await response.text()), [
@@ -38,9 +49,30 @@ describe('jsonOrCsv', () => {
     ]);
   });
 
-  it('answers JSON otherwise, values untouched', async () => {
-    const response = jsonOrCsv(new Request('http://plumbline.test/api/v1/x'), 'lines', rows);
-    assert.deepEqual(await response.json(), { data: rows });
+  it('answers JSON otherwise, the same rows with values untouched, across batches', async () => {
+    const response = await exportResponse(json, 'lines', columns, batches([lines[0]!], [], [lines[1]!]));
+    assert.deepEqual(await response.json(), {
+      data: [
+        { customer: '=HYPERLINK("http://evil")', amount: '-12.05', note: null },
+        { customer: 'Harbor Point, "North"', amount: '1000.00', note: 'x' },
+      ],
+    });
+  });
+
+  it('takes a list as one batch', async () => {
+    assert.deepEqual(await (await exportResponse(json, 'lines', columns, [lines])).json(), { data: [{ customer: lines[0]!.customer, amount: '-12.05', note: null }, { customer: lines[1]!.customer, amount: '1000.00', note: 'x' }] });
+  });
+
+  it('writes the header of an empty export, and an empty JSON list', async () => {
+    assert.equal(await (await exportResponse(csv, 'lines', columns, batches())).text(), 'customer,amount,note\n');
+    assert.deepEqual(await (await exportResponse(json, 'lines', columns, batches())).json(), { data: [] });
+  });
+
+  it('fails before answering when the first batch cannot be read, so the route answers an error', async () => {
+    async function* failing(): AsyncGenerator<Line[]> {
+      throw new Error('ClickHouse is down');
+    }
+    await assert.rejects(exportResponse(csv, 'lines', columns, failing()), /ClickHouse is down/);
   });
 });
 

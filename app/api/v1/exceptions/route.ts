@@ -1,8 +1,7 @@
 import { requireApi } from '@/lib/auth/session';
+import { exportResponse } from '@/lib/api/csv';
 import { first, parseDashboardFilters } from '@/lib/finance/filters';
-import { failureQueue, sortGroups } from '@/lib/exceptions/queue';
-import { jsonOrCsv } from '@/lib/api/csv';
-import { centsToDecimal } from '@/lib/format';
+import { FAILURE_GROUP_EXPORT_COLUMNS, failureQueue, sortGroups } from '@/lib/exceptions/queue';
 
 /** The failure queue's signature groups for the filters (the /operations/failures table). */
 export async function GET(request: Request): Promise<Response> {
@@ -17,23 +16,5 @@ export async function GET(request: Request): Promise<Response> {
     signature: first(raw.signature),
     entityType: first(raw.entity),
   });
-  return jsonOrCsv(
-    request,
-    'failures',
-    sortGroups(groups, first(raw.sort)).map((g) => ({
-      signature_hash: g.signatureHash,
-      signature: g.signature,
-      category: g.category,
-      cause: g.businessMessage,
-      records: g.count,
-      overdue: g.overdue,
-      unassigned: g.unassigned,
-      interfaces: g.interfaces.join(' '),
-      entity_types: g.entityTypes.join(' '),
-      first_seen: g.firstSeen,
-      last_seen: g.lastSeen,
-      at_risk: Object.entries(g.amountCents).map(([c, cents]) => `${centsToDecimal(cents)} ${c}`).join('; '),
-      sample_trace_id: g.sampleTraceId,
-    })),
-  );
+  return exportResponse(request, 'failures', FAILURE_GROUP_EXPORT_COLUMNS, [sortGroups(groups, first(raw.sort))]);
 }
