@@ -187,6 +187,12 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     }
     assert.deepEqual(sizes, [5000, 5000, 2345]);
     assert.deepEqual(values, Array.from({ length: 12_345 }, (_, i) => i));
+    const named = [];
+    for await (const batch of queryRowBatches<{ n: number; s: string }>("SELECT number AS n, toString(number * 2) AS s FROM numbers(2)")) named.push(...batch);
+    assert.deepEqual(named, [{ n: 0, s: '0' }, { n: 1, s: '2' }], 'each row an object by column name');
+    const none = [];
+    for await (const batch of queryRowBatches('SELECT number FROM numbers(10) WHERE number > 100')) none.push(batch);
+    assert.deepEqual(none, [], 'no rows, no batch');
   });
 
   it('user values reach ClickHouse only as parameters', async () => {
