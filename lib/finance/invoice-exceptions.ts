@@ -209,6 +209,45 @@ export async function exceptionBreakdowns(filters: DashboardFilters): Promise<Re
   ) as Record<BreakdownDimension, ExceptionBreakdownRow[]>;
 }
 
+/** One key of a breakdown, its currencies together: open records and money at risk per currency. */
+export interface GroupedBreakdownRow {
+  key: string;
+  records: number;
+  atRiskCents: Record<string, number>;
+}
+
+/** A breakdown's rows by key, most open records first (ties by key). */
+export function groupBreakdown(rows: readonly ExceptionBreakdownRow[]): GroupedBreakdownRow[] {
+  const grouped = new Map<string, GroupedBreakdownRow>();
+  for (const r of rows) {
+    const g = grouped.get(r.key) ?? { key: r.key, records: 0, atRiskCents: {} };
+    g.records += r.records;
+    g.atRiskCents[r.currency] = (g.atRiskCents[r.currency] ?? 0) + r.amountCents;
+    grouped.set(r.key, g);
+  }
+  return [...grouped.values()].sort((a, b) => b.records - a.records || a.key.localeCompare(b.key));
+}
+
+/** Every key of one breakdown of open exceptions (the export; the page reads the top ones from exceptionBreakdowns). */
+export async function exceptionBreakdown(filters: DashboardFilters, dimension: BreakdownDimension): Promise<GroupedBreakdownRow[]> {
+  const rows = await queryRows<ExceptionBreakdownRow>(
+    `SELECT ${BREAKDOWN_DIMENSIONS[dimension]} AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
+     FROM (SELECT *, ${COUNTERPARTY} ${scopeSql('open')})
+     GROUP BY key, currency`,
+    filterQueryParams(filters),
+  );
+  return groupBreakdown(rows);
+}
+
+/** A breakdown's export: every key, its open records, and money at risk in one column per currency of `currencies` (exact decimals). */
+export function exceptionBreakdownExportColumns(dimension: BreakdownDimension, currencies: readonly string[]): ExportColumns<GroupedBreakdownRow> {
+  return {
+    [dimension]: (r) => r.key,
+    open: (r) => r.records,
+    ...Object.fromEntries(currencies.map((currency) => [`at_risk_${currency}`, (r: GroupedBreakdownRow) => centsToDecimal(r.atRiskCents[currency] ?? 0)])),
+  };
+}
+
 export interface InvoiceExceptionRow {
   interface_id: string;
   entity_type: string;

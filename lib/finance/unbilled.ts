@@ -260,6 +260,25 @@ export interface UnbilledSummary {
   byEquipmentClass: BreakdownRow[];
 }
 
+/** The breakdowns the page shows and exports, by the name their export goes by. */
+export const UNBILLED_BREAKDOWNS = { project: 'byProject', customer: 'byCustomer', equipment_class: 'byEquipmentClass' } as const satisfies Record<
+  string,
+  keyof UnbilledSummary
+>;
+export type UnbilledBreakdownName = keyof typeof UNBILLED_BREAKDOWNS;
+
+/**
+ * A breakdown's export: every key (the page shows the top ten), its lines, and its unbilled
+ * value in one column per currency of `currencies`, as exact decimals a spreadsheet can sum.
+ */
+export function breakdownExportColumns(name: UnbilledBreakdownName, currencies: readonly string[]): ExportColumns<BreakdownRow> {
+  return {
+    [name]: (r) => r.key,
+    lines: (r) => r.lines,
+    ...Object.fromEntries(currencies.map((currency) => [`unbilled_${currency}`, (r: BreakdownRow) => centsToDecimal(r.unbilledCents[currency] ?? 0)])),
+  };
+}
+
 /** `contracts` counts lines and contracts across currencies and finds the oldest line; the others sum per currency. */
 type Dimension = 'contracts' | 'aging' | 'cause' | 'project' | 'customer' | 'equipment_class';
 

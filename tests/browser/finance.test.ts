@@ -47,6 +47,16 @@ describe('finance dashboards', () => {
     assert.match(text.split('\n')[0] ?? '', /^contract_line_id,/);
     assert.ok(text.trim().split('\n').length > 1);
     assert.doesNotMatch(text, /,CAD,/);
+
+    // The breakdown by customer shows its top rows; its export link downloads every customer, still filtered.
+    const byCustomer = page.locator('div:has(> h3:text-is("By customer"))');
+    const download = page.waitForEvent('download');
+    await byCustomer.getByRole('link', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const fs = await import('node:fs');
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'customer,lines,unbilled_USD', 'one money column per currency of the filtered view');
+    assert.ok(lines.length - 1 >= (await byCustomer.locator('tbody tr').count()), 'every customer, not only those shown');
     await page.close();
   });
 

@@ -110,6 +110,22 @@ describe('failed invoice syncs', () => {
     assert.deepEqual(steelco.map((r) => r.counterparty), ['Steelco']);
   });
 
+  it('exports every key of a breakdown, money at risk in one column per currency', async () => {
+    const { exceptionBreakdown, exceptionBreakdownExportColumns } = await import('@/lib/finance/invoice-exceptions');
+    const { exportResponse } = await import('@/lib/api/csv');
+    const rows = await exceptionBreakdown(await filtersFor(), 'counterparty');
+    assert.deepEqual(rows, [
+      { key: 'Acme Build', records: 2, atRiskCents: { USD: 125075 } },
+      { key: 'Bluewater Utilities', records: 1, atRiskCents: { CAD: 40000 } },
+      { key: 'Steelco', records: 1, atRiskCents: { USD: 99999 } },
+    ]);
+    const csv = await exportResponse(new Request('http://plumbline.test/x?format=csv'), 'by-counterparty', exceptionBreakdownExportColumns('counterparty', ['CAD', 'USD']), [rows]);
+    assert.equal(
+      await csv.text(),
+      'counterparty,open,at_risk_CAD,at_risk_USD\nAcme Build,2,0.00,1250.75\nBluewater Utilities,1,400.00,0.00\nSteelco,1,0.00,999.99\n',
+    );
+  });
+
   it('puts the last error in business language', async () => {
     const { invoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
     const { describeError } = await import('@/lib/exceptions/queue');

@@ -171,6 +171,14 @@ describe('unbilled rentals', () => {
     assert.deepEqual(d.byProject.find((p) => p.key === 'JOB-2')?.unbilledCents, { USD: 190000 });
   });
 
+  it('exports every key of a breakdown, unbilled value in one column per currency', async () => {
+    const { breakdownExportColumns } = await import('@/lib/finance/unbilled');
+    const { exportResponse } = await import('@/lib/api/csv');
+    const d = await dashboard({});
+    const csv = await exportResponse(new Request('http://plumbline.test/x?format=csv'), 'by-project', breakdownExportColumns('project', ['CAD', 'USD']), [d.byProject]);
+    assert.equal(await csv.text(), 'project,lines,unbilled_CAD,unbilled_USD\nJOB-2,1,0.00,1900.00\nJOB-1,3,300.00,1415.00\n');
+  });
+
   it('filters by currency and project', async () => {
     assert.deepEqual((await dashboard({ currency: 'CAD' })).lines.map((l) => l.contractLineId), ['RC-5-L1']);
     assert.deepEqual((await dashboard({ project: 'JOB-2' })).totals, { USD: 190000 });

@@ -13,7 +13,8 @@ import {
   invoiceExceptionSummary,
   openedVsResolved,
   resolutionTimes,
-  type ExceptionBreakdownRow,
+  groupBreakdown,
+  type BreakdownDimension,
   type ExceptionStateFilter,
 } from '@/lib/finance/invoice-exceptions';
 import { describeError } from '@/lib/exceptions/queue';
@@ -23,51 +24,20 @@ import { DataTable } from '@/components/ui/DataTable';
 import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
 import { BarsChart } from '@/components/ui/Charts';
+import { BreakdownTable } from '@/components/ui/BreakdownTable';
+
+const BREAKDOWN_TITLES: readonly [BreakdownDimension, string, string][] = [
+  ['category', 'By error category', 'Error category'],
+  ['interface', 'By interface', 'Interface'],
+  ['counterparty', 'By customer or vendor', 'Customer or vendor'],
+  ['project', 'By project', 'Project'],
+];
 
 function duration(seconds: number | null): string {
   if (seconds === null) return '—';
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86_400).toFixed(1)} days`;
-}
-
-function BreakdownTable({ title, rows, locale }: { title: string; rows: ExceptionBreakdownRow[]; locale: string }) {
-  const grouped = new Map<string, { records: number; cents: Record<string, number> }>();
-  for (const r of rows) {
-    const g = grouped.get(r.key) ?? { records: 0, cents: {} };
-    g.records += r.records;
-    g.cents[r.currency] = (g.cents[r.currency] ?? 0) + r.amountCents;
-    grouped.set(r.key, g);
-  }
-  return (
-    <div>
-      <h3>{title}</h3>
-      {grouped.size === 0 ? (
-        <p className="empty">No open exceptions.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{title.replace('By ', '')}</th>
-              <th scope="col" className="num">Open</th>
-              <th scope="col" className="num">At risk</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...grouped.entries()].sort((a, b) => b[1].records - a[1].records).slice(0, 10).map(([key, g]) => (
-              <tr key={key}>
-                <td>{key || '(none)'}</td>
-                <td className="num">{g.records}</td>
-                <td className="num">
-                  <MoneyList locale={locale} cents={g.cents} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
 }
 
 export default async function InvoiceExceptionsPage({ searchParams }: { searchParams: Promise<RawParams> }) {
@@ -152,10 +122,20 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
 
       <h2>Breakdowns of open exceptions</h2>
       <div className="grid-2">
-        <BreakdownTable title="By error category" rows={breakdowns.category} locale={locale} />
-        <BreakdownTable title="By interface" rows={breakdowns.interface} locale={locale} />
-        <BreakdownTable title="By customer or vendor" rows={breakdowns.counterparty} locale={locale} />
-        <BreakdownTable title="By project" rows={breakdowns.project} locale={locale} />
+        {BREAKDOWN_TITLES.map(([dimension, title, keyHeader]) => (
+          <BreakdownTable
+            key={dimension}
+            title={title}
+            keyHeader={keyHeader}
+            countHeader="Open"
+            moneyHeader="At risk"
+            rows={groupBreakdown(breakdowns[dimension]).map((r) => ({ key: r.key, count: r.records, cents: r.atRiskCents }))}
+            locale={locale}
+            emptyMessage="No open exceptions."
+            csvHref={hrefWith('/api/v1/finance/invoice-exceptions/breakdowns', values, { dimension, format: 'csv' })}
+            complete={false}
+          />
+        ))}
       </div>
 
       <h2>Records</h2>

@@ -4,44 +4,29 @@ import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
-import { CAUSE_LABELS, UNBILLED_CAUSES, UNBILLED_SORT_KEYS, unbilledLines, unbilledSummary, unbilledTrend, type BreakdownRow, type UnbilledTrend } from '@/lib/finance/unbilled';
+import {
+  CAUSE_LABELS,
+  UNBILLED_BREAKDOWNS,
+  UNBILLED_CAUSES,
+  UNBILLED_SORT_KEYS,
+  unbilledLines,
+  unbilledSummary,
+  unbilledTrend,
+  type UnbilledBreakdownName,
+  type UnbilledTrend,
+} from '@/lib/finance/unbilled';
 import { formatMoney } from '@/lib/format';
 import { DataTable } from '@/components/ui/DataTable';
 import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
+import { BreakdownTable } from '@/components/ui/BreakdownTable';
 import { BarsChart, TimeSeriesChart } from '@/components/ui/Charts';
 
-function Breakdown({ title, rows, locale }: { title: string; rows: BreakdownRow[]; locale: string }) {
-  return (
-    <div>
-      <h3>{title}</h3>
-      {rows.length === 0 ? (
-        <p className="empty">Nothing unbilled.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{title.replace('By ', '')}</th>
-              <th scope="col" className="num">Lines</th>
-              <th scope="col" className="num">Unbilled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.slice(0, 10).map((r) => (
-              <tr key={r.key}>
-                <td>{r.key}</td>
-                <td className="num">{r.lines}</td>
-                <td className="num">
-                  <MoneyList locale={locale} cents={r.unbilledCents} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
-  );
-}
+const BREAKDOWN_TITLES: readonly [UnbilledBreakdownName, string, string][] = [
+  ['project', 'By project', 'Project'],
+  ['customer', 'By customer', 'Customer'],
+  ['equipment_class', 'By equipment class', 'Equipment class'],
+];
 
 /** The trend, streamed in after the rest of the page: when it is not kept, computing it takes a second or two at scale. */
 async function TrendChart({ trend, currencies }: { trend: Promise<UnbilledTrend>; currencies: string[] }) {
@@ -161,9 +146,20 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
 
       <h2>Breakdowns</h2>
       <div className="grid-2">
-        <Breakdown title="By project" rows={dashboard.byProject} locale={locale} />
-        <Breakdown title="By customer" rows={dashboard.byCustomer} locale={locale} />
-        <Breakdown title="By equipment class" rows={dashboard.byEquipmentClass} locale={locale} />
+        {BREAKDOWN_TITLES.map(([name, title, keyHeader]) => (
+          <BreakdownTable
+            key={name}
+            title={title}
+            keyHeader={keyHeader}
+            countHeader="Lines"
+            moneyHeader="Unbilled"
+            rows={dashboard[UNBILLED_BREAKDOWNS[name]].map((r) => ({ key: r.key, count: r.lines, cents: r.unbilledCents }))}
+            locale={locale}
+            emptyMessage="Nothing unbilled."
+            csvHref={hrefWith('/api/v1/finance/unbilled-rentals/breakdowns', values, { dimension: name, format: 'csv' })}
+            complete
+          />
+        ))}
       </div>
 
       <h2>Contract lines</h2>
