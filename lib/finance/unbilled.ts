@@ -382,6 +382,7 @@ async function linesById(source: Query, filters: DashboardFilters, ids: readonly
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
+/** The rows of one breakdown by key, currencies together (unordered: rankBreakdown orders them). */
 function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
   const map = new Map<string, BreakdownRow>();
   for (const r of rows.filter((g) => g.dimension === dimension)) {
@@ -391,12 +392,28 @@ function breakdown(rows: GroupTotal[], dimension: Dimension): BreakdownRow[] {
     add(row.unbilledCents, r.currency, r.cents);
     map.set(key, row);
   }
-  const total = (r: BreakdownRow) => Object.values(r.unbilledCents).reduce((a, b) => a + b, 0);
-  return [...map.values()].sort((a, b) => total(b) - total(a) || a.key.localeCompare(b.key));
+  return [...map.values()];
+}
+
+/**
+ * A breakdown's keys, largest first without adding currencies together: by unbilled value in the
+ * currency with the largest total, then in the next, and so on (ties by key).
+ */
+export function rankBreakdown(rows: readonly BreakdownRow[], totals: CurrencyTotals): BreakdownRow[] {
+  const currencies = Object.entries(totals)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([currency]) => currency);
+  return [...rows].sort((a, b) => {
+    for (const currency of currencies) {
+      const difference = (b.unbilledCents[currency] ?? 0) - (a.unbilledCents[currency] ?? 0);
+      if (difference !== 0) return difference;
+    }
+    return a.key.localeCompare(b.key);
+  });
 }
 
 /** Part of a kept summary view's key: a change to the summary's maths or shape bumps it, so views kept before are not shown. */
-const SUMMARY_VERSION = 2;
+const SUMMARY_VERSION = 3;
 
 /** The dashboard filters that pick lines, as part of a kept view's key. */
 function lineFilterKey(filters: DashboardFilters) {
@@ -453,9 +470,9 @@ async function summaryOf(cells: Query, standing: Query, filters: DashboardFilter
     oldest: oldest ?? null,
     aging: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label, ...inGroup('aging', b.key) })),
     causes: UNBILLED_CAUSES.map((cause) => ({ cause, label: CAUSE_LABELS[cause], ...inGroup('cause', cause) })),
-    byProject: breakdown(groups, 'project'),
-    byCustomer: breakdown(groups, 'customer'),
-    byEquipmentClass: breakdown(groups, 'equipment_class'),
+    byProject: rankBreakdown(breakdown(groups, 'project'), totals),
+    byCustomer: rankBreakdown(breakdown(groups, 'customer'), totals),
+    byEquipmentClass: rankBreakdown(breakdown(groups, 'equipment_class'), totals),
   };
 }
 
