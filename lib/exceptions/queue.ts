@@ -13,7 +13,7 @@ import type { ExportColumns } from '@/lib/api/csv';
 import { queryRows, type QueryParams } from '@/lib/clickhouse/client';
 import { centsToDecimal } from '@/lib/format';
 import { prisma } from '@/lib/db/client';
-import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
+import { filterQueryParams, first, type DashboardFilters, type RawParams, type TableParams } from '@/lib/finance/filters';
 import { businessMessage, isErrorCategory } from '@/lib/ledger/error-category';
 import { SIGNATURE_NORMALIZER_VERSION } from '@/lib/ledger/error-signature';
 import { QUEUE_RECORDS_SQL, recordKey, type FailingRecord, type QueueRecord } from '@/lib/exceptions/open-records';
@@ -28,6 +28,18 @@ export interface QueueOptions {
   assignee: string;
   signature: string;
   entityType: string;
+}
+
+/** The queue's options from a request's params (the page's and its exports'): an unknown state means both; 'me' is the viewer. */
+export function parseQueueOptions(raw: RawParams, viewerId: string): QueueOptions {
+  const state = first(raw.state);
+  return {
+    category: first(raw.category),
+    state: state === 'open' || state === 'acknowledged' ? state : '',
+    assignee: first(raw.assignee) === 'me' ? viewerId : first(raw.assignee),
+    signature: first(raw.signature),
+    entityType: first(raw.entity),
+  };
 }
 
 /** A state a failing record's case shows in the queue (a hand resolution that failed again shows as open). */
@@ -314,4 +326,34 @@ export function sortGroups(groups: SignatureGroup[], sort: string): SignatureGro
           ? (a: SignatureGroup, b: SignatureGroup) => b.overdue - a.overdue || byLargest(a, b) || tie(a, b)
           : (a: SignatureGroup, b: SignatureGroup) => byNewest(a, b) || byLargest(a, b) || tie(a, b);
   return [...groups].sort(compare);
+}
+
+/** Every record of the signature group `options.signature` (its case list's export), most recently failed first; none when no such group. */
+export async function groupRecords(filters: DashboardFilters, options: QueueOptions): Promise<QueueItem[]> {
+  const group = (await failureQueue(filters, options)).groups.find((g) => g.signatureHash === options.signature);
+  if (!group) return [];
+  return (await failureQueue(filters, options, { page: 1, pageSize: Math.max(1, group.count) })).cases;
+}
+
+/**
+ * A group's records as exported (CSV and JSON): the last error in business language for every
+ * role, its technical message only with `details` (roles that may see error details).
+ */
+export function groupRecordExportColumns(details: boolean): ExportColumns<QueueItem> {
+  return {
+    source_record_id: (i) => i.record.source_record_id,
+    interface: (i) => i.record.interface_id,
+    entity_type: (i) => i.record.entity_type,
+    currency: (i) => i.record.currency,
+    amount: (i) => centsToDecimal(i.record.amountCents),
+    first_failure_at: (i) => i.record.first_failure_at,
+    last_event_at: (i) => i.record.last_event_at,
+    case_state: (i) => i.state,
+    assignee: (i) => i.assigneeName,
+    overdue: (i) => i.overdue,
+    error_category: (i) => i.record.last_error_category,
+    error: (i) => describeError(i.record.last_error_category, i.record.last_error_message, i.record.entity_type),
+    ...(details ? { error_message: (i: QueueItem) => i.record.last_error_message } : {}),
+    trace_id: (i) => i.record.trace_id,
+  };
 }

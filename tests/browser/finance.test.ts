@@ -76,6 +76,12 @@ describe('finance dashboards', () => {
     await page.goto(`${app.baseUrl}/operations/failures?sort=largest`);
     await page.locator('table:has(caption:has-text("Failure groups")) tbody tr a').first().click();
     await page.waitForURL((url) => url.searchParams.has('signature'));
+    const records = page.locator('table:has(caption:has-text("Records in this group"))');
+    const download = page.waitForEvent('download');
+    await records.getByRole('link', { name: 'Export CSV' }).click();
+    const exported = (await import('node:fs')).readFileSync(await (await download).path(), 'utf8').trim().split('\n');
+    assert.match(exported[0] ?? '', /^source_record_id,interface,/);
+    assert.ok(exported.length - 1 >= (await records.locator('tbody tr').count()), 'every record of the group');
     // The case sync runs every 30 s in the background; wait for it to have created the cases.
     const caseLink = page.locator('table:has(caption:has-text("Records in this group")) a[href^="/operations/cases/"]').first();
     for (let i = 0; i < 20 && (await caseLink.count()) === 0; i++) {

@@ -317,4 +317,31 @@ describe('failure queue in ClickHouse', () => {
       assert.equal(groups.reduce((n, g) => n + g.count, 0), records, `${JSON.stringify(options)} keeps ${records} records`);
     }
   });
+
+  it('exports every record of a group, past the page, newest first, the technical message only with details', async () => {
+    const { recordSignature } = await import('@/lib/exceptions/signature');
+    const { failureQueue, groupRecordExportColumns, groupRecords, parseQueueOptions } = await import('@/lib/exceptions/queue');
+    const { exportResponse } = await import('@/lib/api/csv');
+    const { parse } = await import('csv-parse/sync');
+    const analytic = recordSignature('validation', 'Missing analytic distribution on line 9 of INV/2026/00001').hash;
+    const options = parseQueueOptions({ signature: analytic, state: 'not-a-state', assignee: 'me' }, 'viewer-id');
+    assert.deepEqual(options, { category: '', state: '', assignee: 'viewer-id', signature: analytic, entityType: '' }, 'an unknown state means both; me is the viewer');
+    const all = { ...options, assignee: '' };
+    const records = await groupRecords(await filtersNow(), all);
+    const firstPage = await failureQueue(await filtersNow(), all, { page: 1, pageSize: 2 });
+    assert.equal(records.length, firstPage.groups.find((g) => g.signatureHash === analytic)?.count);
+    assert.ok(records.length > 2, 'more than a page');
+    assert.deepEqual(records.slice(0, 2).map((r) => r.record.source_record_id), firstPage.cases.map((r) => r.record.source_record_id));
+    const times = records.map((r) => r.record.last_event_at);
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+    assert.deepEqual(await groupRecords(await filtersNow(), { ...all, signature: 'no-such-group' }), []);
+
+    const csv = async (details: boolean) => parse(await (await exportResponse(new Request('http://plumbline.test/x?format=csv'), 'g', groupRecordExportColumns(details), [records])).text()) as string[][];
+    const withDetails = await csv(true);
+    const without = await csv(false);
+    assert.ok(withDetails[0]!.includes('error_message'));
+    assert.ok(!without[0]!.includes('error_message'), 'a role without error details gets the business message only');
+    assert.equal(without.length, records.length + 1);
+    assert.match(without[1]![without[0]!.indexOf('error')]!, /analytic/i);
+  });
 });

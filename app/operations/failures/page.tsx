@@ -5,7 +5,7 @@ import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
 import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
-import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, sortGroups } from '@/lib/exceptions/queue';
+import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, parseQueueOptions, sortGroups } from '@/lib/exceptions/queue';
 import { openRecordsByKey } from '@/lib/exceptions/open-records';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
@@ -24,13 +24,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, GROUP_SORTS, 'newest');
   const casesTable = parseTableParams({ page: raw.cpage }, [], 'first_failure');
-  const options = {
-    category: first(raw.category),
-    state: ['open', 'acknowledged'].includes(first(raw.state)) ? first(raw.state) : '',
-    assignee: first(raw.assignee) === 'me' ? viewer.id : first(raw.assignee),
-    signature: first(raw.signature),
-    entityType: first(raw.entity),
-  };
+  const options = parseQueueOptions(raw, viewer.id);
   const [queue, choices, users, rules] = await Promise.all([failureQueue(filters, options, casesTable), filterOptions(), triageAssignees(), overdueRules()]);
   const groups = sortGroups(queue.groups, table.sort);
   const shownItems = queue.cases;
@@ -150,6 +144,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
           )}
           <DataTable
             caption="Records in this group"
+            csvHref={hrefWith('/api/v1/exceptions/records', { ...allValues, signature: selected.signatureHash, format: 'csv' })}
             paramPrefix="c"
             sort="first_failure"
             dir="desc"
