@@ -37,7 +37,7 @@ export function BreakdownTable(props: {
           <caption className="muted" style={{ textAlign: 'left', captionSide: 'top', padding: '0.25rem 0' }}>
             {more ? `Top ${SHOWN}${props.complete ? ` of ${props.rows.length.toLocaleString('en-US')}` : ''}` : `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}`}
             {' · '}
-            <a href={props.csvHref} download>
+            <a href={props.csvHref} download aria-label={`Export CSV: ${props.title}`}>
               Export CSV
             </a>
           </caption>

@@ -75,7 +75,7 @@ export function DataTable(props: DataTableProps) {
           {props.csvHref && (
             <>
               {' · '}
-              <a href={props.csvHref} download>
+              <a href={props.csvHref} download aria-label={`Export CSV: ${props.caption}`}>
                 Export CSV
               </a>
             </>

@@ -51,7 +51,7 @@ describe('finance dashboards', () => {
     // The breakdown by customer shows its top rows; its export link downloads every customer, still filtered.
     const byCustomer = page.locator('div:has(> h3:text-is("By customer"))');
     const download = page.waitForEvent('download');
-    await byCustomer.getByRole('link', { name: 'Export CSV' }).click();
+    await byCustomer.getByRole('link', { name: 'Export CSV: By customer' }).click();
     const file = await (await download).path();
     const fs = await import('node:fs');
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
@@ -78,7 +78,7 @@ describe('finance dashboards', () => {
     await page.waitForURL((url) => url.searchParams.has('signature'));
     const records = page.locator('table:has(caption:has-text("Records in this group"))');
     const download = page.waitForEvent('download');
-    await records.getByRole('link', { name: 'Export CSV' }).click();
+    await records.getByRole('link', { name: 'Export CSV: Records in this group' }).click();
     const exported = (await import('node:fs')).readFileSync(await (await download).path(), 'utf8').trim().split('\n');
     assert.match(exported[0] ?? '', /^source_record_id,interface,/);
     assert.ok(exported.length - 1 >= (await records.locator('tbody tr').count()), 'every record of the group');
