@@ -26,3 +26,10 @@ export class RequestError extends Error {
     this.name = 'RequestError';
   }
 }
+
+/** A 400 in the shared shape when the query parameter `parameter` is not one of `allowed`; null when it is. */
+export function invalidChoice(parameter: string, value: string | undefined, allowed: readonly string[]): Response | null {
+  if (value !== undefined && allowed.includes(value)) return null;
+  const must = `must be one of ${allowed.join(', ')}`;
+  return apiError(400, 'invalid_filters', `Invalid filter: ${parameter} ${must}`, [{ parameter, message: must }]);
+}

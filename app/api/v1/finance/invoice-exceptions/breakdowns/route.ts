@@ -1,5 +1,5 @@
 import { requireApi } from '@/lib/auth/session';
-import { apiError } from '@/lib/api/errors';
+import { invalidChoice } from '@/lib/api/errors';
 import { exportResponse } from '@/lib/api/csv';
 import { parseDashboardFilters } from '@/lib/finance/filters';
 import { BREAKDOWN_DIMENSIONS, exceptionBreakdown, exceptionBreakdownExportColumns, type BreakdownDimension } from '@/lib/finance/invoice-exceptions';
@@ -9,10 +9,8 @@ export async function GET(request: Request): Promise<Response> {
   const viewer = await requireApi('dashboards.view');
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
-  const names = Object.keys(BREAKDOWN_DIMENSIONS);
-  if (!names.includes(raw.dimension ?? '')) {
-    return apiError(400, 'invalid_filters', `Invalid filter: dimension must be one of ${names.join(', ')}`, [{ parameter: 'dimension', message: `must be one of ${names.join(', ')}` }]);
-  }
+  const invalid = invalidChoice('dimension', raw.dimension, Object.keys(BREAKDOWN_DIMENSIONS));
+  if (invalid) return invalid;
   const dimension = raw.dimension as BreakdownDimension;
   const rows = await exceptionBreakdown(parseDashboardFilters(raw).filters, dimension);
   const currencies = [...new Set(rows.flatMap((r) => Object.keys(r.atRiskCents)))].sort();

@@ -1,5 +1,5 @@
 import { requireApi } from '@/lib/auth/session';
-import { apiError } from '@/lib/api/errors';
+import { invalidChoice } from '@/lib/api/errors';
 import { exportResponse } from '@/lib/api/csv';
 import { parseDashboardFilters } from '@/lib/finance/filters';
 import { breakdownExportColumns, UNBILLED_BREAKDOWNS, unbilledSummary, type UnbilledBreakdownName } from '@/lib/finance/unbilled';
@@ -9,10 +9,8 @@ export async function GET(request: Request): Promise<Response> {
   const viewer = await requireApi('dashboards.view');
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
-  const names = Object.keys(UNBILLED_BREAKDOWNS);
-  if (!names.includes(raw.dimension ?? '')) {
-    return apiError(400, 'invalid_filters', `Invalid filter: dimension must be one of ${names.join(', ')}`, [{ parameter: 'dimension', message: `must be one of ${names.join(', ')}` }]);
-  }
+  const invalid = invalidChoice('dimension', raw.dimension, Object.keys(UNBILLED_BREAKDOWNS));
+  if (invalid) return invalid;
   const name = raw.dimension as UnbilledBreakdownName;
   const summary = await unbilledSummary(parseDashboardFilters(raw).filters);
   return exportResponse(request, `unbilled-rentals-by-${name}`, breakdownExportColumns(name, Object.keys(summary.totals).sort()), [summary[UNBILLED_BREAKDOWNS[name]]]);
