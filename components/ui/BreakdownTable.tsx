@@ -22,11 +22,11 @@ export function BreakdownTable(props: {
   locale: string;
   emptyMessage: string;
   csvHref: string;
-  /** False when `rows` holds only the top keys, so their number in all is not known here. */
-  complete: boolean;
+  /** How many keys there are in all (`rows` may hold only the top ones). */
+  total: number;
 }) {
   const shown = props.rows.slice(0, SHOWN);
-  const more = props.rows.length > SHOWN;
+  const more = props.total > shown.length;
   return (
     <div>
       <h3>{props.title}</h3>
@@ -35,7 +35,7 @@ export function BreakdownTable(props: {
       ) : (
         <table>
           <caption className="muted" style={{ textAlign: 'left', captionSide: 'top', padding: '0.25rem 0' }}>
-            {more ? `Top ${SHOWN}${props.complete ? ` of ${props.rows.length.toLocaleString('en-US')}` : ''}` : `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}`}
+            {more ? `Top ${shown.length} of ${props.total.toLocaleString('en-US')}` : `${shown.length} ${shown.length === 1 ? 'row' : 'rows'}`}
             {' · '}
             <a href={props.csvHref} download aria-label={`Export CSV: ${props.title}`}>
               Export CSV

@@ -183,68 +183,70 @@ export const BREAKDOWN_DIMENSIONS = {
 } as const;
 export type BreakdownDimension = keyof typeof BREAKDOWN_DIMENSIONS;
 
-export interface ExceptionBreakdownRow {
-  key: string;
-  currency: string;
-  records: number;
-  amountCents: number;
-}
-
 const COUNTERPARTY = `if(customer != '', customer, vendor) AS counterparty`;
 
-/** The four breakdowns of open exceptions (top 50 keys each) in one pass over the scope. */
-export async function exceptionBreakdowns(filters: DashboardFilters): Promise<Record<BreakdownDimension, ExceptionBreakdownRow[]>> {
-  const dimensions = Object.keys(BREAKDOWN_DIMENSIONS) as BreakdownDimension[];
-  const pairs = dimensions.map((d) => `('${d}', ${BREAKDOWN_DIMENSIONS[d]})`).join(', ');
-  const rows = await queryRows<ExceptionBreakdownRow & { dimension: BreakdownDimension }>(
-    `SELECT pair.1 AS dimension, pair.2 AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
-     FROM (SELECT *, ${COUNTERPARTY} ${scopeSql('open')})
-     ARRAY JOIN [${pairs}] AS pair
-     GROUP BY dimension, key, currency
-     ORDER BY dimension, records DESC, key LIMIT 50 BY dimension`,
-    filterQueryParams(filters),
-  );
-  return Object.fromEntries(
-    dimensions.map((d) => [d, rows.filter((r) => r.dimension === d).map(({ key, currency, records, amountCents }) => ({ key, currency, records, amountCents }))]),
-  ) as Record<BreakdownDimension, ExceptionBreakdownRow[]>;
-}
-
-/** One key of a breakdown, its currencies together: open records and money at risk per currency. */
-export interface GroupedBreakdownRow {
+/** One key of a breakdown of open exceptions: its open records and money at risk per currency. */
+export interface BreakdownKeyRow {
   key: string;
   records: number;
   atRiskCents: Record<string, number>;
 }
 
-/** A breakdown's rows by key, most open records first (ties by key). */
-export function groupBreakdown(rows: readonly ExceptionBreakdownRow[]): GroupedBreakdownRow[] {
-  const grouped = new Map<string, GroupedBreakdownRow>();
-  for (const r of rows) {
-    const g = grouped.get(r.key) ?? { key: r.key, records: 0, atRiskCents: {} };
-    g.records += r.records;
-    g.atRiskCents[r.currency] = (g.atRiskCents[r.currency] ?? 0) + r.amountCents;
-    grouped.set(r.key, g);
-  }
-  return [...grouped.values()].sort((a, b) => b.records - a.records || a.key.localeCompare(b.key));
+/** A breakdown as the page shows it: its top keys, and how many keys there are in all. */
+export interface ExceptionBreakdown {
+  top: BreakdownKeyRow[];
+  keys: number;
 }
 
-/** Every key of one breakdown of open exceptions (the export; the page reads the top ones from exceptionBreakdowns). */
-export async function exceptionBreakdown(filters: DashboardFilters, dimension: BreakdownDimension): Promise<GroupedBreakdownRow[]> {
-  const rows = await queryRows<ExceptionBreakdownRow>(
-    `SELECT ${BREAKDOWN_DIMENSIONS[dimension]} AS key, currency, count() AS records, toInt64(sum(amount) * 100) AS amountCents
+/** How many keys of each breakdown the page reads; the export reads every key. */
+const TOP_KEYS = 10;
+
+/**
+ * The keys of `dimensions` over the open exceptions in scope, most open records first (ties by
+ * key), each with its money at risk per currency and its dimension's number of keys; at most
+ * `limit` keys per dimension when given.
+ */
+async function breakdownRows(filters: DashboardFilters, dimensions: readonly BreakdownDimension[], limit: number | null) {
+  const pairs = dimensions.map((d) => `('${d}', ${BREAKDOWN_DIMENSIONS[d]})`).join(', ');
+  const rows = await queryRows<{ dimension: BreakdownDimension; key: string; records: number; at_risk: Record<string, number | string>; keys: number }>(
+    `SELECT pair.1 AS dimension, pair.2 AS key, count() AS records,
+       sumMap(map(toString(currency), toInt64(amount * 100))) AS at_risk, count() OVER (PARTITION BY dimension) AS keys
      FROM (SELECT *, ${COUNTERPARTY} ${scopeSql('open')})
-     GROUP BY key, currency`,
-    filterQueryParams(filters),
+     ARRAY JOIN [${pairs}] AS pair
+     GROUP BY dimension, key
+     ORDER BY dimension, records DESC, key${limit === null ? '' : ' LIMIT {limit:UInt32} BY dimension'}`,
+    { ...filterQueryParams(filters), limit: limit ?? 0 },
   );
-  return groupBreakdown(rows);
+  return rows.map((r) => ({
+    dimension: r.dimension,
+    keys: Number(r.keys),
+    row: { key: r.key, records: Number(r.records), atRiskCents: Object.fromEntries(Object.entries(r.at_risk).map(([currency, cents]) => [currency, Number(cents)])) },
+  }));
+}
+
+/** The four breakdowns of open exceptions (their top keys and how many there are) in one pass over the scope. */
+export async function exceptionBreakdowns(filters: DashboardFilters): Promise<Record<BreakdownDimension, ExceptionBreakdown>> {
+  const dimensions = Object.keys(BREAKDOWN_DIMENSIONS) as BreakdownDimension[];
+  const rows = await breakdownRows(filters, dimensions, TOP_KEYS);
+  return Object.fromEntries(
+    dimensions.map((d) => {
+      const of = rows.filter((r) => r.dimension === d);
+      return [d, { top: of.map((r) => r.row), keys: of[0]?.keys ?? 0 }];
+    }),
+  ) as Record<BreakdownDimension, ExceptionBreakdown>;
+}
+
+/** Every key of one breakdown of open exceptions (the export). */
+export async function exceptionBreakdown(filters: DashboardFilters, dimension: BreakdownDimension): Promise<BreakdownKeyRow[]> {
+  return (await breakdownRows(filters, [dimension], null)).map((r) => r.row);
 }
 
 /** A breakdown's export: every key, its open records, and money at risk in one column per currency of `currencies` (exact decimals). */
-export function exceptionBreakdownExportColumns(dimension: BreakdownDimension, currencies: readonly string[]): ExportColumns<GroupedBreakdownRow> {
+export function exceptionBreakdownExportColumns(dimension: BreakdownDimension, currencies: readonly string[]): ExportColumns<BreakdownKeyRow> {
   return {
     [dimension]: (r) => r.key,
     open: (r) => r.records,
-    ...Object.fromEntries(currencies.map((currency) => [`at_risk_${currency}`, (r: GroupedBreakdownRow) => centsToDecimal(r.atRiskCents[currency] ?? 0)])),
+    ...Object.fromEntries(currencies.map((currency) => [`at_risk_${currency}`, (r: BreakdownKeyRow) => centsToDecimal(r.atRiskCents[currency] ?? 0)])),
   };
 }
 

@@ -102,12 +102,33 @@ describe('failed invoice syncs', () => {
   it('breaks down by category, interface and counterparty, and filters by customer or vendor', async () => {
     const { exceptionBreakdowns, allInvoiceExceptionRows } = await import('@/lib/finance/invoice-exceptions');
     const breakdowns = await exceptionBreakdowns(await filtersFor());
-    assert.deepEqual(breakdowns.interface.map((r) => [r.key, r.currency, r.records]).sort(), [['rental-invoicing', 'CAD', 1], ['rental-invoicing', 'USD', 2], ['vendor-bills', 'USD', 1]]);
-    assert.equal(breakdowns.category.find((r) => r.key === 'validation')?.records, 1);
-    assert.deepEqual(breakdowns.project.map((r) => [r.key, r.currency, r.records]).sort(), [['JOB-1', 'CAD', 1], ['JOB-1', 'USD', 3]]);
-    assert.equal(breakdowns.counterparty.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
+    assert.deepEqual(breakdowns.interface, {
+      top: [
+        { key: 'rental-invoicing', records: 3, atRiskCents: { CAD: 40000, USD: 125075 } },
+        { key: 'vendor-bills', records: 1, atRiskCents: { USD: 99999 } },
+      ],
+      keys: 2,
+    });
+    assert.equal(breakdowns.category.top.find((r) => r.key === 'validation')?.records, 1);
+    assert.deepEqual(breakdowns.project, { top: [{ key: 'JOB-1', records: 4, atRiskCents: { CAD: 40000, USD: 225074 } }], keys: 1 });
+    assert.equal(breakdowns.counterparty.top.reduce((n, r) => n + r.records, 0), 4, 'every open exception once per dimension');
+    assert.equal(breakdowns.counterparty.keys, 3);
     const steelco = await everyRow(allInvoiceExceptionRows(await filtersFor({ customer: 'Steelco' }), 'open', FIRST_PAGE));
     assert.deepEqual(steelco.map((r) => r.counterparty), ['Steelco']);
+  });
+
+  it('shows the top ten keys of a breakdown and counts them all; the export has every key', async () => {
+    const { insertRows } = await import('@/lib/clickhouse/client');
+    const { exceptionBreakdowns, exceptionBreakdown } = await import('@/lib/finance/invoice-exceptions');
+    // First failures in June, outside the other tests' range.
+    await insertRows('sync_ledger', Array.from({ length: 12 }, (_, i) => ev(`J${i}`, 'failed', '2026-06-10T00:00:00Z', { customer: `Customer ${String(i).padStart(2, '0')}`, amount: 10 + i })));
+    const june = await filtersFor({ from: '2026-06-01', to: '2026-06-30' });
+    const { counterparty } = await exceptionBreakdowns(june);
+    assert.equal(counterparty.top.length, 10);
+    assert.equal(counterparty.keys, 12);
+    const every = await exceptionBreakdown(june, 'counterparty');
+    assert.equal(every.length, 12);
+    assert.deepEqual(every.slice(0, 10), counterparty.top, 'the page shows the first ten of the export');
   });
 
   it('exports every key of a breakdown, money at risk in one column per currency', async () => {

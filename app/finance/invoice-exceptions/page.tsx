@@ -13,7 +13,6 @@ import {
   invoiceExceptionSummary,
   openedVsResolved,
   resolutionTimes,
-  groupBreakdown,
   type BreakdownDimension,
   type ExceptionStateFilter,
 } from '@/lib/finance/invoice-exceptions';
@@ -129,11 +128,11 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
             keyHeader={keyHeader}
             countHeader="Open"
             moneyHeader="At risk"
-            rows={groupBreakdown(breakdowns[dimension]).map((r) => ({ key: r.key, count: r.records, cents: r.atRiskCents }))}
+            rows={breakdowns[dimension].top.map((r) => ({ key: r.key, count: r.records, cents: r.atRiskCents }))}
+            total={breakdowns[dimension].keys}
             locale={locale}
             emptyMessage="No open exceptions."
             csvHref={hrefWith('/api/v1/finance/invoice-exceptions/breakdowns', values, { dimension, format: 'csv' })}
-            complete={false}
           />
         ))}
       </div>

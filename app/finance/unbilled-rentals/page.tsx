@@ -154,10 +154,10 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
             countHeader="Lines"
             moneyHeader="Unbilled"
             rows={dashboard[UNBILLED_BREAKDOWNS[name]].map((r) => ({ key: r.key, count: r.lines, cents: r.unbilledCents }))}
+            total={dashboard[UNBILLED_BREAKDOWNS[name]].length}
             locale={locale}
             emptyMessage="Nothing unbilled."
             csvHref={hrefWith('/api/v1/finance/unbilled-rentals/breakdowns', values, { dimension: name, format: 'csv' })}
-            complete
           />
         ))}
       </div>
