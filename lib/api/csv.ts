@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { centsToDecimal } from '@/lib/format';
 
 /**
  * The one way Plumbline's APIs answer in CSV (`?format=csv` and the exports): every cell made
@@ -66,6 +67,11 @@ export function csvResponse(body: string | ReadableStream<Uint8Array>, filename:
 
 /** An export's columns: each name and how it is read off one item. */
 export type ExportColumns<T> = Readonly<Record<string, (item: T) => CsvValue>>;
+
+/** One money column per currency (`<prefix>_<currency>`), exact decimals a spreadsheet can sum; 0.00 where an item has none. */
+export function moneyColumns<T>(prefix: string, currencies: readonly string[], centsOf: (item: T) => Readonly<Record<string, number>>): ExportColumns<T> {
+  return Object.fromEntries(currencies.map((currency) => [`${prefix}_${currency}`, (item: T) => centsToDecimal(centsOf(item)[currency] ?? 0)]));
+}
 
 /**
  * A table's export, the same rows for JSON and CSV (same filters, same permissions): CSV when the

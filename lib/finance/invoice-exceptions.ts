@@ -7,7 +7,7 @@
  * Scope: records whose first failure falls in the filter's time range. The customer
  * filter matches the counterparty (customer on invoices, vendor on bills).
  */
-import type { ExportColumns } from '@/lib/api/csv';
+import { moneyColumns, type ExportColumns } from '@/lib/api/csv';
 import { queryOne, queryRowBatches, queryRows } from '@/lib/clickhouse/client';
 import { describeError } from '@/lib/exceptions/queue';
 import { centsToDecimal } from '@/lib/format';
@@ -246,7 +246,7 @@ export function exceptionBreakdownExportColumns(dimension: BreakdownDimension, c
   return {
     [dimension]: (r) => r.key,
     open: (r) => r.records,
-    ...Object.fromEntries(currencies.map((currency) => [`at_risk_${currency}`, (r: BreakdownKeyRow) => centsToDecimal(r.atRiskCents[currency] ?? 0)])),
+    ...moneyColumns<BreakdownKeyRow>('at_risk', currencies, (r) => r.atRiskCents),
   };
 }
 

@@ -8,7 +8,7 @@
  * rent, so a page reads totals, breakdowns, a trend and one page of lines, never every line
  * (10 M events held 500 k lines in the benchmark). Money is in integer cents throughout.
  */
-import type { ExportColumns } from '@/lib/api/csv';
+import { moneyColumns, type ExportColumns } from '@/lib/api/csv';
 import { queryRowBatches, queryRows, toClickHouseDateTime } from '@/lib/clickhouse/client';
 import { centsToDecimal } from '@/lib/format';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
@@ -275,7 +275,7 @@ export function breakdownExportColumns(name: UnbilledBreakdownName, currencies: 
   return {
     [name]: (r) => r.key,
     lines: (r) => r.lines,
-    ...Object.fromEntries(currencies.map((currency) => [`unbilled_${currency}`, (r: BreakdownRow) => centsToDecimal(r.unbilledCents[currency] ?? 0)])),
+    ...moneyColumns<BreakdownRow>('unbilled', currencies, (r) => r.unbilledCents),
   };
 }
 
