@@ -47,7 +47,11 @@ const EVENTS = flag('events', 100_000);
 const CLIENTS = flag('clients', 8);
 const BATCH = 1000;
 const KEY = 'bench-bootstrap-key-0123456789abcdef';
-const LATENCY_SECONDS = 10;
+/**
+ * Long enough for a p99 that is not one outlier: at ~10 batches a second, 10 s gave ~95
+ * samples, whose p99 is their worst but one.
+ */
+const LATENCY_SECONDS = 30;
 const OVERLOAD_SECONDS = 10;
 /** Overload: this many senders, each resending a shed batch after RETRY_MS (ignoring Retry-After, to keep the pressure on). */
 const OVERLOAD_CLIENTS = flag('overload-clients', 64);
@@ -263,6 +267,27 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds of a process's merge threads (ClickHouse names them MergeMutate…), so the load
+ * that merging the inserted parts adds can be told from the inserts' own.
+ */
+function mergeCpuSecondsOf(pid: number): number {
+  let seconds = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between listing and reading
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!name.startsWith('MergeMutate')) continue;
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  return seconds;
+}
+
 /** Resets VmHWM to the current RSS (Linux clear_refs 5), so the next peak is the overload's own. */
 function resetPeak(pid: number): boolean {
   try {
@@ -380,6 +405,8 @@ async function measure(baselineDir: string, serviceDir: string): Promise<void> {
     const intervalMs = (BATCH / (ledgerRate / 2)) * 1000;
     const pacedBodies = Array.from({ length: Math.ceil((LATENCY_SECONDS * 1000) / intervalMs) }, (_, k) => ledgerBody('paced', k * BATCH, BATCH));
     const paced: Promise<{ ms: number; status: number; accepted: number }>[] = [];
+    const pacedCpuBefore = cpuSecondsOf(pid);
+    const pacedMergeCpuBefore = mergeCpuSecondsOf(pid);
     const pacedStart = performance.now();
     for (let k = 0; k < pacedBodies.length; k += 1) {
       const sentAt = performance.now();
@@ -388,10 +415,14 @@ async function measure(baselineDir: string, serviceDir: string): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const pacedResults = await Promise.all(paced);
+    const pacedSeconds = (performance.now() - pacedStart) / 1000;
+    const pacedCpu = cpuSecondsOf(pid) - pacedCpuBefore;
+    const pacedMergeCpu = mergeCpuSecondsOf(pid) - pacedMergeCpuBefore;
     const pacedLatencies = pacedResults.map((r) => r.ms).sort(byValue);
     const pacedStatuses = new Map<number, number>();
     for (const r of pacedResults) pacedStatuses.set(r.status, (pacedStatuses.get(r.status) ?? 0) + 1);
-    acknowledged += pacedResults.reduce((sum, r) => sum + r.accepted, 0);
+    const pacedAccepted = pacedResults.reduce((sum, r) => sum + r.accepted, 0);
+    acknowledged += pacedAccepted;
 
     // (e) overload: OVERLOAD_CLIENTS senders of fresh batches for OVERLOAD_SECONDS; a shed
     // batch is resent after RETRY_MS. RSS is sampled, and VmHWM catches any peak between samples.
@@ -441,6 +472,7 @@ async function measure(baselineDir: string, serviceDir: string): Promise<void> {
       ['    service CPU in (b), (c)', `${(ledgerCpu / (ledgerRun.ms / 1000)).toFixed(2)}, ${(spanCpu / (spanRun.ms / 1000)).toFixed(2)} cores`, `${((ledgerCpu * 1e6) / EVENTS).toFixed(0)} µs per event, ${((spanCpu * 1e6) / EVENTS).toFixed(0)} µs per span; load generator ${clientCores.toFixed(2)} cores in (b) (machine: ${os.cpus().length} cores)`],
       ['    ledger ack at full rate', `p50 ${quantile(sortedLedger, 0.5).toFixed(0)} ms`, `p99 ${quantile(sortedLedger, 0.99).toFixed(0)} ms`],
       ['(d) ledger ack at half rate', `p50 ${quantile(pacedLatencies, 0.5).toFixed(0)} ms`, `p99 ${quantile(pacedLatencies, 0.99).toFixed(0)} ms  [target ≤ 250 ms] (${pacedLatencies.length} batches, one every ${intervalMs.toFixed(0)} ms; ${statusList(pacedStatuses)})`],
+      ['    service CPU in (d)', `${(pacedCpu / pacedSeconds).toFixed(2)} cores`, `${((pacedCpu * 1e6) / Math.max(1, pacedAccepted)).toFixed(0)} µs per event, merges ${(pacedMergeCpu / pacedSeconds).toFixed(2)} cores of it (each insert's fixed cost is shared by fewer events than in (b))`],
       ['(e) peak RSS under overload', `${(overloadPeak / MiB).toFixed(0)} MiB`, `[target < 1024 MiB] service process only; ${(idle.rss / MiB).toFixed(0)} MiB idle, ${(afterLoad.rss / MiB).toFixed(0)} MiB after (b)+(c)`],
       ['    overload', `${fmt(rate(overloadAccepted, overloadMs))} events/s`, `${OVERLOAD_CLIENTS} clients for ${OVERLOAD_SECONDS} s: ${statusList(overloadStatuses)}; acked p50 ${quantile(sortedOverload, 0.5).toFixed(0)} ms, p99 ${quantile(sortedOverload, 0.99).toFixed(0)} ms`],
       ['    stored vs acknowledged', `${fmt(stored.events)} events`, `${stored.events === acknowledged && stored.rows === stored.events ? 'equal, no duplicate rows' : `MISMATCH: ${fmt(acknowledged)} acknowledged, ${fmt(stored.rows)} rows`}`],
