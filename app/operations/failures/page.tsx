@@ -69,13 +69,13 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
         <div className="card">
           <div className="label">Overdue</div>
           <div className="value">{overdue > 0 ? <span className="badge bad">{overdue} overdue</span> : 0}</div>
-          <div className="muted">{rules.map((r) => `${r.label} (${r.maxAgeHours} h)`).join('; ')}</div>
         </div>
         <div className="card">
           <div className="label">Unassigned</div>
           <div className="value">{total('unassigned')}</div>
         </div>
       </div>
+      <p className="muted">Overdue: {rules.map((r) => `${r.label} (${r.maxAgeHours} h)`).join('; ')}.</p>
 
       <nav aria-label="Order" className="filters">
         Order:
