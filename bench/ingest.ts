@@ -261,10 +261,15 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far; /proc counts in USER_HZ, 100 on Linux. */
+/** A /proc stat line's name (comm) and CPU seconds (user + system); /proc counts in USER_HZ, 100 on Linux. */
+function parseStat(stat: string): { name: string; cpuSeconds: number } {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+/** CPU seconds (all threads) a process has used so far. */
 function cpuSecondsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuSeconds;
 }
 
 /**
@@ -280,10 +285,8 @@ function mergeCpuSecondsOf(pid: number): number {
     } catch {
       continue; // the thread ended between listing and reading
     }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!name.startsWith('MergeMutate')) continue;
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    const thread = parseStat(stat);
+    if (thread.name.startsWith('MergeMutate')) seconds += thread.cpuSeconds;
   }
   return seconds;
 }

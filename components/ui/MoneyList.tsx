@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import { formatMoney } from '@/lib/format';
 
 /** Amounts per currency (cents in), never summed across currencies: inline in a table cell, one per line in a headline card. */
@@ -7,10 +8,10 @@ export function MoneyList({ cents, locale, empty = '—' }: { cents: Record<stri
   return (
     <>
       {entries.map(([currency, value], i) => (
-        <span key={currency} className="money">
+        <Fragment key={currency}>
           {i > 0 && <span className="money-sep"> · </span>}
-          {formatMoney(value / 100, currency || 'USD', locale)}
-        </span>
+          <span className="money">{formatMoney(value / 100, currency || 'USD', locale)}</span>
+        </Fragment>
       ))}
     </>
   );
