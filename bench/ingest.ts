@@ -169,24 +169,26 @@ function tell(message: FromChild): Promise<void> {
 async function baselineRole(dir: string): Promise<void> {
   const close = await openStore(dir, false);
   const { insertRows } = await import('@/lib/clickhouse/client');
+  const { insertLedgerRows } = await import('@/lib/ledger/state-feed');
   const { toLedgerRow } = await import('@/lib/ledger/row');
   const { ledgerEventSchema } = await import('@/lib/ledger/event');
   const { DEFAULT_BATCHER_OPTIONS } = await import('@/lib/ledger/store');
   const { toSpanRows, decodeTraceRequest } = await import('@/lib/traces/otlp/decode');
   const chunk = DEFAULT_BATCHER_OPTIONS.maxBatchItems;
   let cores = 0;
-  const timedInsert = async (table: string, rows: object[]) => {
+  const timedInsert = async (insert: (rows: object[]) => Promise<void>, rows: object[]) => {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    for (let i = 0; i < rows.length; i += chunk) await insertRows(table, rows.slice(i, i + chunk));
+    for (let i = 0; i < rows.length; i += chunk) await insert(rows.slice(i, i + chunk));
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     cores = (used.user + used.system) / 1000 / ms;
     return rate(rows.length, ms);
   };
-  const ledger = await timedInsert('sync_ledger', Array.from({ length: EVENTS }, (_, i) => toLedgerRow(ledgerEventSchema.parse(ledgerEvent('base', i)), false, new Date())));
+  // Stored and fed to the state, the writes the service makes for them.
+  const ledger = await timedInsert(insertLedgerRows, Array.from({ length: EVENTS }, (_, i) => toLedgerRow(ledgerEventSchema.parse(ledgerEvent('base', i)), false, new Date())));
   const ledgerCores = cores;
-  const spans = await timedInsert('otel_traces', otlpBodies(EVENTS).flatMap((body) => toSpanRows(decodeTraceRequest(body, 'protobuf')).rows));
+  const spans = await timedInsert((rows) => insertRows('otel_traces', rows), otlpBodies(EVENTS).flatMap((body) => toSpanRows(decodeTraceRequest(body, 'protobuf')).rows));
   await close();
   await tell({ type: 'baseline', ledger, spans, ledgerCores });
   process.exit(0);

@@ -13,6 +13,7 @@ import { HttpError, mediaType, readBody } from '@/ingest/body';
 import { parseLedgerBody } from '@/ingest/ledger-body';
 import { admitLedgerEvents, type Admission } from '@/lib/ledger/admission';
 import { createLedgerBatcher } from '@/lib/ledger/store';
+import { ledgerStateFeedFull, refeedRecentLedgerState, stopLedgerStateFeed } from '@/lib/ledger/state-feed';
 import { createSpanBatcher } from '@/lib/traces/store';
 import { OtlpDecodeError, decodeTraceRequest, encodeTraceResponse, toSpanRows, type OtlpFormat, type SpanRows } from '@/lib/traces/otlp/decode';
 import { encodeRpcStatus, grpcCodeForHttpStatus } from '@/ingest/rpc-status';
@@ -63,6 +64,8 @@ const admissionTurns = new SerialLock();
 
 export async function startIngestServer(options: IngestServerOptions): Promise<IngestServer> {
   const maxBodyBytes = options.maxBodyBytes ?? env().PLUMBLINE_INGEST_MAX_BODY_BYTES;
+  // Rows a stopped process stored and acknowledged but had not fed to the state yet.
+  await refeedRecentLedgerState();
   const ledgerBatcher = createLedgerBatcher(options.batching);
   const spanBatcher = createSpanBatcher(options.batching);
   const metrics = ingestMetrics();
@@ -145,6 +148,7 @@ export async function startIngestServer(options: IngestServerOptions): Promise<I
           ]);
         }
         await Promise.all([ledgerBatcher.close(), spanBatcher.close()]);
+        await stopLedgerStateFeed();
         server.closeAllConnections();
         await stopped;
       })();
@@ -185,6 +189,12 @@ function shedIfFull(batcher: Pick<MicroBatcher<unknown, unknown>, 'full' | 'retr
   if (batcher.full) throw overloadError(new QueueFullError(batcher.retryAfterSeconds));
 }
 
+/** Ledger requests are refused as well while the state feed is behind its bound (lib/ledger/state-feed.ts). */
+function shedLedgerIfFull(batcher: ReturnType<typeof createLedgerBatcher>): void {
+  shedIfFull(batcher);
+  if (ledgerStateFeedFull()) throw overloadError(new QueueFullError(batcher.retryAfterSeconds));
+}
+
 /** Storage trouble and shedding are the server's problem, said so with a retry hint. */
 function overloadError(error: unknown): HttpError {
   if (error instanceof QueueFullError) {
@@ -210,7 +220,7 @@ async function admitLedgerBody(
 ): Promise<Admission> {
   const body = await readBody(req, maxBodyBytes, take);
   return admissionTurns.run(async () => {
-    shedIfFull(batcher);
+    shedLedgerIfFull(batcher);
     return admitInSlices(parseLedgerBody(body, type), principal);
   });
 }
@@ -248,7 +258,7 @@ async function handleLedger(
     if (!type || !LEDGER_TYPES.has(type)) {
       throw new HttpError(415, 'unsupported_media_type', `Content-Type must be application/json or application/x-ndjson, not "${type ?? '(none)'}".`);
     }
-    shedIfFull(batcher);
+    shedLedgerIfFull(batcher);
     const admission = await admitLedgerBody(req, type, maxBodyBytes, take, principal, batcher);
     let outcomes: string[];
     try {

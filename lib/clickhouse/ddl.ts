@@ -220,6 +220,16 @@ export const LEDGER_EVENT_IDS_MV: ViewSpec = {
   select: `SELECT event_id, interface_id, ingested_at FROM {from}`,
 };
 
+/**
+ * What the state views below read (record, exception, filter and rental state): a Null table
+ * (it keeps nothing) with sync_ledger's columns. Ingest acknowledges a batch once it is in
+ * sync_ledger, then feeds its rows here, several batches in one insert (lib/ledger/state-feed.ts):
+ * a view's cost is mostly fixed per insert (planning its query, a part in its table), so fed
+ * with every batch the seven views cost a 1 000-event batch about as much as the table itself.
+ * A column added to sync_ledger is added here too.
+ */
+export const LEDGER_STATE_INPUT = 'ledger_state_input';
+
 /** A ledger event that leaves its record failing. */
 export const FAILING_SQL = `status IN ('failed', 'retrying', 'dead_lettered')`;
 const RECORD_KEY = 'entity_type, interface_id, source_record_id';
@@ -289,7 +299,7 @@ export const LEDGER_RECORDS = recordStateTable('ledger_records');
 export const LEDGER_RECORDS_MV: ViewSpec = {
   name: 'ledger_records_mv',
   to: 'ledger_records',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT ${RECORD_STATE_ROW}
 FROM {from}`,
 };
@@ -308,7 +318,7 @@ export const LEDGER_EXCEPTION_RECORDS = recordStateTable('ledger_exception_recor
 export const LEDGER_EXCEPTION_RECORDS_MV: ViewSpec = {
   name: 'ledger_exception_records_mv',
   to: 'ledger_exception_records',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT ${RECORD_STATE_ROW}
 FROM {from}
 WHERE ${FAILING_SQL}
@@ -320,7 +330,7 @@ WHERE ${FAILING_SQL}
 export const LEDGER_EXCEPTION_BACKFILL_MV: ViewSpec = {
   name: 'ledger_exception_backfill_mv',
   to: 'ledger_exception_records',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT r.interface_id AS interface_id, r.entity_type AS entity_type, r.source_record_id AS source_record_id,
   r.first_seen_at AS first_seen_at, r.last_event_at AS last_event_at, r.first_failure_at AS first_failure_at,
   r.last_success_at AS last_success_at, r.event_hashes AS event_hashes, r.failure_hashes AS failure_hashes, r.latest AS latest,
@@ -388,7 +398,7 @@ export const LEDGER_FILTER_VALUES: TableSpec = {
 export const LEDGER_FILTER_VALUES_MV: ViewSpec = {
   name: 'ledger_filter_values_mv',
   to: 'ledger_filter_values',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT DISTINCT entity_type, pair.1 AS dimension, pair.2 AS value
 FROM {from}
 ARRAY JOIN [('project', project), ('customer', customer), ('vendor', vendor), ('currency', currency), ('interface', interface_id)] AS pair
@@ -479,7 +489,7 @@ const RENTAL_LINE_ROW = `contract_line_id,
 export const RENTAL_LINES_MV: ViewSpec = {
   name: 'rental_lines_mv',
   to: 'rental_lines',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT ${RENTAL_LINE_ROW}
 FROM {from}
 WHERE ${RENTAL_ACTIVITY_SQL}`,
@@ -509,7 +519,7 @@ const RENTAL_SURCHARGE_ROW = `contract_line_id, sync_key, occurred_at AS last_ev
 export const RENTAL_SURCHARGES_MV: ViewSpec = {
   name: 'rental_surcharges_mv',
   to: 'rental_surcharges',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT ${RENTAL_SURCHARGE_ROW}
 FROM {from}
 WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge'`,
@@ -545,7 +555,7 @@ const RENTAL_INVOICE_ROW = `contract_line_id, interface_id, source_record_id, oc
 export const RENTAL_INVOICES_MV: ViewSpec = {
   name: 'rental_invoices_mv',
   to: 'rental_invoices',
-  from: 'sync_ledger',
+  from: LEDGER_STATE_INPUT,
   select: `SELECT ${RENTAL_INVOICE_ROW}
 FROM {from}
 WHERE ${RENTAL_INVOICE_SQL}`,
@@ -592,6 +602,11 @@ export function allStatements(target: DdlTarget): string[] {
   ];
 }
 
+/** A state view as versions 3 – 14 made it: fed by sync_ledger itself, until version 15 feeds it from LEDGER_STATE_INPUT. */
+function fedByLedger(view: ViewSpec): ViewSpec {
+  return { ...view, from: SYNC_LEDGER.name };
+}
+
 /**
  * Version 3: record state in plain columns (ledger_records, ledger_exception_records, their
  * current views) and filter values, replacing version 1's argMax-state table. Existing
@@ -607,10 +622,9 @@ export function recordStateStatements(target: DdlTarget): string[] {
     ...createTable(LEDGER_RECORDS, target),
     ...createTable(LEDGER_EXCEPTION_RECORDS, target),
     ...createTable(LEDGER_FILTER_VALUES, target),
-    ...createMaterializedView(LEDGER_RECORDS_MV, target),
-    ...createMaterializedView(LEDGER_EXCEPTION_RECORDS_MV, target),
-    ...createMaterializedView(LEDGER_EXCEPTION_BACKFILL_MV, target),
-    ...createMaterializedView(LEDGER_FILTER_VALUES_MV, target),
+    ...[LEDGER_RECORDS_MV, LEDGER_EXCEPTION_RECORDS_MV, LEDGER_EXCEPTION_BACKFILL_MV, LEDGER_FILTER_VALUES_MV].flatMap((view) =>
+      createMaterializedView(fedByLedger(view), target),
+    ),
     `INSERT INTO ${localName(LEDGER_RECORDS.name, target)} SELECT ${RECORD_STATE_ROW} FROM ${ledger}`,
     `INSERT INTO ${localName(LEDGER_EXCEPTION_RECORDS.name, target)} SELECT * FROM ${localName(LEDGER_RECORDS.name, target)}
      WHERE (${RECORD_KEY}) IN (SELECT ${RECORD_KEY} FROM ${ledger} WHERE ${FAILING_SQL})`,
@@ -631,9 +645,7 @@ export function rentalStateStatements(target: DdlTarget): string[] {
     ...createTable(RENTAL_LINES, target),
     ...createTable(RENTAL_SURCHARGES, target),
     ...createTable(RENTAL_INVOICES, target),
-    ...createMaterializedView(RENTAL_LINES_MV, target),
-    ...createMaterializedView(RENTAL_SURCHARGES_MV, target),
-    ...createMaterializedView(RENTAL_INVOICES_MV, target),
+    ...[RENTAL_LINES_MV, RENTAL_SURCHARGES_MV, RENTAL_INVOICES_MV].flatMap((view) => createMaterializedView(fedByLedger(view), target)),
     `INSERT INTO ${localName(RENTAL_LINES.name, target)} SELECT ${RENTAL_LINE_ROW} FROM ${ledger} WHERE ${RENTAL_ACTIVITY_SQL}`,
     `INSERT INTO ${localName(RENTAL_SURCHARGES.name, target)} SELECT ${RENTAL_SURCHARGE_ROW} FROM ${ledger} WHERE ${RENTAL_ACTIVITY_SQL} AND event_type = 'rental.surcharge'`,
     `INSERT INTO ${localName(RENTAL_INVOICES.name, target)} SELECT ${RENTAL_INVOICE_ROW} FROM ${ledger} WHERE ${RENTAL_INVOICE_SQL}`,
@@ -998,7 +1010,7 @@ export function rentalStandingStatements(target: DdlTarget): string[] {
   const views = [RENTAL_LINES_MV, RENTAL_SURCHARGES_MV, RENTAL_INVOICES_MV];
   return [
     ...[RENTAL_LINES, RENTAL_SURCHARGES, RENTAL_INVOICES].flatMap((table) => addColumns(table.name, [LAST_INGESTED_COLUMN], target)),
-    ...views.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(view, target)]),
+    ...views.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(fedByLedger(view), target)]),
     ...createTable(RENTAL_LINE_STANDING, target),
     ...createTable(RENTAL_STANDING_REFRESHES, target),
     ...createTable(RENTAL_TREND_VIEWS, target),
@@ -1065,7 +1077,35 @@ export function rentalStateGranuleStatements(target: DdlTarget): string[] {
       `INSERT INTO ${copy.name} SELECT * FROM ${table.name}${target.cluster ? ' SETTINGS insert_distributed_sync = 1' : ''}`,
       `EXCHANGE TABLES ${localName(table.name, target)} AND ${localName(copy.name, target)}${onCluster(target)}`,
       ...dropObject('TABLE', copy.name, target),
-      ...createMaterializedView(view, target),
+      ...createMaterializedView(fedByLedger(view), target),
     ];
   });
+}
+
+/** The state views, in the order they are made (each reads its source as the inserted block). */
+const STATE_VIEWS: readonly ViewSpec[] = [
+  LEDGER_RECORDS_MV,
+  LEDGER_EXCEPTION_RECORDS_MV,
+  LEDGER_EXCEPTION_BACKFILL_MV,
+  LEDGER_FILTER_VALUES_MV,
+  RENTAL_LINES_MV,
+  RENTAL_SURCHARGES_MV,
+  RENTAL_INVOICES_MV,
+];
+
+/**
+ * Version 15: the state views read LEDGER_STATE_INPUT instead of sync_ledger, so ingest can
+ * acknowledge a batch once it is stored and feed the state afterwards, batches together (run
+ * before ingest starts, as every migration: no event is stored between a view's drop and its
+ * making again).
+ */
+export function ledgerStateInputStatements(target: DdlTarget): string[] {
+  const local = localName(LEDGER_STATE_INPUT, target);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${local}${onCluster(target)} AS ${localName(SYNC_LEDGER.name, target)} ENGINE = Null`,
+    ...(target.cluster
+      ? [`CREATE TABLE IF NOT EXISTS ${LEDGER_STATE_INPUT}${onCluster(target)} AS ${local} ENGINE = Distributed(${target.cluster}, ${target.database}, ${local}, ${SYNC_LEDGER.shardingKey})`]
+      : []),
+    ...STATE_VIEWS.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(view, target)]),
+  ];
 }

@@ -6,6 +6,7 @@ import {
   allStatements,
   errorSignatureStatements,
   eventIdIndexStatements,
+  ledgerStateInputStatements,
   recordStateStatements,
   rentalCellStatements,
   rentalDatedStandingStatements,
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'unbilled-rentals summary and trend kept in cells by filter', statements: rentalCellStatements },
   { version: 13, name: 'line standing kept as of past instants, for dated views', statements: rentalDatedStandingStatements },
   { version: 14, name: 'rental state tables with small granules, for reads of a few lines', statements: rentalStateGranuleStatements },
+  { version: 15, name: 'state views fed after acknowledgement, from a Null input table', statements: ledgerStateInputStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

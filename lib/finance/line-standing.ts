@@ -38,8 +38,9 @@ const STANDING_VERSION = 1;
 const SCOPE = `rental_lines/v${STANDING_VERSION}`;
 /**
  * How far a page's refresh reaches back before the last computation for events that became
- * visible after it: embedded ingest acknowledges a batch once it is visible, stamped when its
- * request was admitted, seconds before. Reaching back the whole INGEST_VISIBILITY_MS (clock
+ * visible after it: embedded ingest acknowledges a batch once it is stored, stamped when its
+ * request was admitted, seconds before, and feeds it to the rental state a fraction of a second
+ * later (lib/ledger/state-feed.ts). Reaching back the whole INGEST_VISIBILITY_MS (clock
  * differences between hosts, a cluster's delayed inserts) is the minute job's; a page that did
  * would compute every line ingested in the last five minutes again on each view (under steady
  * ingest, ~200 ms for 20 lines at 10 M events).

@@ -11,8 +11,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
  * one small insert per maxDelayMs. Up to maxConcurrentFlushes run at once, so a batch that
  * arrives while another is being written need not wait for it (an insert's cost is mostly
  * fixed, and one leaves a core idle); flushes holding the same key run one after another
- * (KeyLock), so a dedupe check followed by an insert never races a flush of the same id, nor
- * a view that reads the table's state races a flush of the same record.
+ * (KeyLock), so a dedupe check followed by an insert never races a flush of the same id.
  */
 export interface BatcherOptions {
   /** Names the flush span, e.g. "sync_ledger". */
@@ -110,13 +109,18 @@ export class MicroBatcher<Item, Outcome> {
     if (this.queue.length > 0 && this.hasRoom()) this.startFlush();
   }
 
-  /** Flushes everything queued and refuses new work; resolves when the last flush is done. */
-  async close(): Promise<void> {
-    this.closed = true;
+  /** Resolves once everything submitted so far is flushed, starting flushes now instead of waiting for the timer. */
+  async drained(): Promise<void> {
     while (this.queue.length > 0 || this.running.size > 0) {
       if (this.queue.length > 0 && this.hasRoom()) this.startFlush();
       else await Promise.race(this.running);
     }
+  }
+
+  /** Flushes everything queued and refuses new work; resolves when the last flush is done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drained();
   }
 
   private hasRoom(): boolean {

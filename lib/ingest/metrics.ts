@@ -120,6 +120,7 @@ export class IngestMetrics {
   readonly flushSeconds = new Histogram('plumbline_ingest_flush_seconds', 'Duration of one dedupe check plus insert.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   readonly flushFailures = new Counter('plumbline_ingest_flush_failures_total', 'Flushes that failed (storage unavailable); their requests got 503.');
   readonly queueDepth = new Gauge('plumbline_ingest_queue_rows', 'Rows waiting for the next flush.');
+  readonly stateFeedFailures = new Counter('plumbline_ledger_state_feed_failures_total', 'Feeds of stored ledger rows to the state views that failed; they are retried.');
   readonly inflightBytes = new Gauge('plumbline_ingest_inflight_bytes', 'Request bytes (received and decompressed) held by requests not yet answered.');
   readonly requestSeconds = new Histogram('plumbline_ingest_request_seconds', 'Time from request to acknowledgement.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
@@ -136,6 +137,7 @@ export class IngestMetrics {
       this.flushSeconds,
       this.flushFailures,
       this.queueDepth,
+      this.stateFeedFailures,
       this.inflightBytes,
       this.requestSeconds,
     ];

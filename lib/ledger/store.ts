@@ -3,36 +3,32 @@ import { KeyLock, MicroBatcher, type BatcherOptions } from '@/lib/ingest/batcher
 import { ingestMetrics } from '@/lib/ingest/metrics';
 import { admitLedgerEvents, type RejectedEvent } from '@/lib/ledger/admission';
 import type { LedgerRow } from '@/lib/ledger/row';
+import { feedLedgerState, ledgerStateFed } from '@/lib/ledger/state-feed';
 
 /**
  * Writes ledger rows into ClickHouse exactly once per event_id: every flush checks the
  * batch against plumbline_ledger_event_ids (primary-key lookups) and against itself,
- * then inserts only new rows. Flushes for sync_ledger that share an event id or a record run
- * one after another process-wide (ledgerKeys); others run side by side.
+ * then inserts only new rows, and queues them for the state (lib/ledger/state-feed.ts). Flushes
+ * for sync_ledger that share an event id run one after another process-wide (ledgerKeys);
+ * others run side by side.
  */
 export type WriteOutcome = 'accepted' | 'duplicate';
 
 /**
  * The queue holds two full batches: one waiting while another is written keeps ClickHouse
  * busy, and more would only add ack latency (it drains at ~20–40k rows/s) and memory.
- * Two flushes at once: a ledger insert costs ~80 ms however few its rows (eight materialized
- * views, three skip indexes, a projection), so a batch that waited for the flush in progress
- * waited mostly for fixed cost; beside it, on another chDB connection, it uses the idle core.
- * Measured (bench/ingest.ts, three runs against the one-at-a-time code, interleaved): p99 ack at
- * half rate 163 – 426 ms against 500 – 540, throughput unchanged within the machine's noise.
+ * Two flushes at once: a ledger insert has a fixed cost (skip indexes, a projection, the event
+ * id view), so a batch that waited for the flush in progress waited mostly for that; beside it,
+ * on another chDB connection, it uses the idle core.
  */
 export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = { name: 'sync_ledger', maxBatchItems: 5000, maxDelayMs: 50, maxQueueItems: 10_000, maxConcurrentFlushes: 2 };
 
 const LOOKUP_CHUNK = 5000;
 const ledgerKeys = new KeyLock();
 
-/**
- * A row's event id (the dedupe) and its record: the exception state's views read what is
- * stored of a record (ddl.ts LEDGER_EXCEPTION_RECORDS), so two flushes of one record that
- * overlapped could each miss the other's events.
- */
+/** A row's event id: the dedupe check and the insert after it must not overlap another flush of the same id. */
 function flushKeys(row: LedgerRow): string[] {
-  return [`event:${row.event_id}`, `record:${row.interface_id}\u0000${row.entity_type}\u0000${row.source_record_id}`];
+  return [row.event_id];
 }
 
 export async function existingLedgerEventIds(ids: readonly string[]): Promise<Set<string>> {
@@ -60,6 +56,7 @@ export async function writeLedgerRows(rows: readonly LedgerRow[]): Promise<Write
     return 'accepted';
   });
   await insertRows('sync_ledger', fresh);
+  feedLedgerState(fresh);
   const metrics = ingestMetrics();
   metrics.batchSize.observe({ signal: 'ledger' }, fresh.length);
   for (const row of fresh) if (row.schema_drift) metrics.schemaDrift.inc({ interface: row.interface_id });
@@ -104,7 +101,8 @@ const APPEND_CHUNK = 5000;
 /**
  * Appends events programmatically (demo loader, replays) through the same validation,
  * drift detection and dedupe as HTTP ingest, with the rights of the bootstrap key.
- * Waits for durability; chunks are submitted one after another so memory stays flat.
+ * Waits for durability and for the state to show the events; chunks are submitted one after
+ * another so memory stays flat.
  */
 export async function appendLedgerEvents(events: readonly unknown[]): Promise<AppendResult> {
   const result: AppendResult = { accepted: 0, duplicates: 0, rejected: [] };
@@ -126,5 +124,6 @@ export async function appendLedgerEvents(events: readonly unknown[]): Promise<Ap
     metrics.duplicates.inc({ signal: 'ledger' }, outcomes.length - accepted);
     for (const rejected of admission.rejected) metrics.rejected.inc({ signal: 'ledger', reason: rejected.reason });
   }
+  await ledgerStateFed();
   return result;
 }

@@ -2,6 +2,7 @@ import { env, usesEmbeddedClickHouse } from '@/lib/config/env';
 import { prepareStores } from '@/lib/runtime/boot';
 import { startIngestServer } from '@/ingest/server';
 import { loadDemoTraffic } from '@/lib/demo/estate';
+import { ledgerStateFed } from '@/lib/ledger/state-feed';
 import { startBackgroundWorkers } from '@/lib/runtime/workers';
 import '@/lib/runtime/jobs';
 import { closeClickHouse } from '@/lib/clickhouse/client';
@@ -31,6 +32,8 @@ async function startEmbeddedRuntime(): Promise<void> {
     const loaderHost = ingest && !['0.0.0.0', '::'].includes(cfg.HOSTNAME) ? cfg.HOSTNAME : '127.0.0.1';
     await loadDemoTraffic(`http://${loaderHost}:${loader.port}`, console.log);
     if (!ingest) await loader.close();
+    // Acknowledged is stored; the dashboards open once its state is fed too.
+    await ledgerStateFed();
   }
   const workers = ingestEmbedded ? startBackgroundWorkers() : null;
 

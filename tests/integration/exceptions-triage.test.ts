@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import crypto from 'node:crypto';
 import { createAdminViewer, useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * Exception cases on real chDB + PostgreSQL: the sync opens a case per failing record and
@@ -43,8 +44,7 @@ async function caseOf(record: string) {
 }
 
 async function insert(rows: ReturnType<typeof ev>[]) {
-  const { insertRows } = await import('@/lib/clickhouse/client');
-  await insertRows('sync_ledger', rows);
+  await insertLedgerRows(rows);
 }
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import type { QueueOptions, SignatureGroup } from '@/lib/exceptions/queue';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * The failure queue groups, filters and pages in ClickHouse (real chDB + PostgreSQL). Its
@@ -43,8 +44,7 @@ function ev(e: EventSpec) {
 }
 
 async function insert(specs: EventSpec[]) {
-  const { insertRows } = await import('@/lib/clickhouse/client');
-  await insertRows('sync_ledger', specs.map(ev));
+  await insertLedgerRows(specs.map(ev));
 }
 
 const hoursAgo = (h: number) => NOW - h * HOUR;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * Failed invoice syncs on real chDB, as of 2026-11-30 00:00 UTC:
@@ -31,9 +32,8 @@ function ev(record: string, status: string, when: string, fields: Record<string,
 
 beforeAll(async () => {
   stores = await useTestStores();
-  const { insertRows } = await import('@/lib/clickhouse/client');
   const i2 = ev('I2', 'failed', '2026-11-25T00:00:00Z', { amount: 250.25 });
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     ev('I1', 'failed', '2026-11-29T12:00:00Z', {
       amount: 1000.5, error_category: 'validation', error_code: 'odoo.exceptions.ValidationError',
       error_message: 'Missing analytic distribution on line 3 of INV/2026/00042: project JOB-1 has no analytic account',
@@ -118,10 +118,9 @@ describe('failed invoice syncs', () => {
   });
 
   it('shows the top ten keys of a breakdown and counts them all; the export has every key', async () => {
-    const { insertRows } = await import('@/lib/clickhouse/client');
     const { exceptionBreakdowns, exceptionBreakdown } = await import('@/lib/finance/invoice-exceptions');
     // First failures in June, outside the other tests' range.
-    await insertRows('sync_ledger', Array.from({ length: 12 }, (_, i) => ev(`J${i}`, 'failed', '2026-06-10T00:00:00Z', { customer: `Customer ${String(i).padStart(2, '0')}`, amount: 10 + i })));
+    await insertLedgerRows(Array.from({ length: 12 }, (_, i) => ev(`J${i}`, 'failed', '2026-06-10T00:00:00Z', { customer: `Customer ${String(i).padStart(2, '0')}`, amount: 10 + i })));
     const june = await filtersFor({ from: '2026-06-01', to: '2026-06-30' });
     const { counterparty } = await exceptionBreakdowns(june);
     assert.equal(counterparty.top.length, 10);

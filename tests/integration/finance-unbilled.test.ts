@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
 import { parseDashboardFilters, parseTableParams, type DashboardFilters } from '@/lib/finance/filters';
 import type { UnbilledLine } from '@/lib/finance/unbilled';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 let unbilledSummary: typeof import('@/lib/finance/unbilled').unbilledSummary;
 let unbilledLines: typeof import('@/lib/finance/unbilled').unbilledLines;
@@ -69,10 +70,9 @@ beforeAll(async () => {
   stores = await useTestStores();
   ({ unbilledSummary, unbilledLines, allUnbilledLines, unbilledTrend, unbilledLine, UNBILLED_SORT_KEYS } = await import('@/lib/finance/unbilled'));
   ALL_LINES = parseTableParams({}, UNBILLED_SORT_KEYS, 'unbilled');
-  const { insertRows } = await import('@/lib/clickhouse/client');
   const transport = rental('RC-1-L1', 'RC-1', 'rental.surcharge', '2026-11-01T08:05:00Z', { amount: 175, currency: 'USD', sync_key: 'surcharge-A-transport', attributes: { surcharge_kind: 'transport' } });
   const c1Success = invoice('RC-3-L1', 'INV-C1', 'out_invoice', 'succeeded', '2026-11-03T09:00:00Z', 800, '2026-10-05', '2026-11-02');
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     rental('RC-1-L1', 'RC-1', 'rental.dispatched', '2026-11-01T08:00:00Z', { currency: 'USD', attributes: RATES }),
     transport,
     { ...transport },

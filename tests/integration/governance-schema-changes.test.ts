@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Viewer } from '@/lib/auth/session';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 let stores: TestStores;
 let engineer: Viewer;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     })),
   );
   // Another interface's traffic must not be sampled.
-  await insertRows('sync_ledger', [{ event_id: 'other-1', interface_id: 'other', source_system: 'x', target_system: 'y', entity_type: 'z', event_type: 'z', operation: 'create', source_record_id: 'o', status: 'succeeded', occurred_at: toClickHouseDateTime(new Date(now)), payload: '{}' }]);
+  await insertLedgerRows([{ event_id: 'other-1', interface_id: 'other', source_system: 'x', target_system: 'y', entity_type: 'z', event_type: 'z', operation: 'create', source_record_id: 'o', status: 'succeeded', occurred_at: toClickHouseDateTime(new Date(now)), payload: '{}' }]);
 });
 
 afterAll(async () => {

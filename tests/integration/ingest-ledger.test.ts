@@ -26,7 +26,10 @@ async function count(sql: string, params: Record<string, unknown> = {}): Promise
   return Number((await queryOne<{ n: number }>(sql, params))?.n ?? 0);
 }
 
+/** Every record's state once what this process stored has been fed to it. */
 async function recordState(): Promise<unknown[]> {
+  const { ledgerStateFed } = await import('@/lib/ledger/state-feed');
+  await ledgerStateFed();
   const { queryRows } = await import('@/lib/clickhouse/client');
   return queryRows(
     `SELECT interface_id, source_record_id, attempts, failures, last_status, last_event_id, amount, schema_drift
@@ -229,7 +232,7 @@ describe('POST /v1/ledger', () => {
       assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id >= 'evt-001000' AND event_id < 'evt-001200'`), 200);
 
       // Two requests about the same records at once: a success each, then a failure each.
-      // The exception state's views read what is stored of a record, so both must count.
+      // The exception state's views read what is stored of a record, so both must count once fed.
       const records = Array.from({ length: 100 }, (_, i) => 2000 + i);
       const successes = records.map((n) => ledgerEvent(n, { event_id: `ok-${n}` }));
       const failures = records.map((n) =>
@@ -238,6 +241,8 @@ describe('POST /v1/ledger', () => {
       const [ok, failed] = await Promise.all([postLedger(eager.port, JSON.stringify(successes)), postLedger(eager.port, JSON.stringify(failures))]);
       assert.equal(ok.body.accepted, 100);
       assert.equal(failed.body.accepted, 100);
+      const { ledgerStateFed } = await import('@/lib/ledger/state-feed');
+      await ledgerStateFed();
       const { queryRows } = await import('@/lib/clickhouse/client');
       const state = await queryRows<{ attempts: number; failures: number; n: number }>(
         `SELECT attempts, failures, count() AS n FROM ledger_exception_current
@@ -259,6 +264,42 @@ describe('POST /v1/ledger', () => {
     const res = await postLedger(server.port, JSON.stringify([...first, ...second]));
     assert.deepEqual(res.body, { accepted: 20, duplicates: 20, rejected: [] });
     assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id >= 'evt-000900' AND event_id < 'evt-000940'`), 40);
+  });
+
+  it('acknowledges once the events are stored, and feeds their state after, retrying until it can', async () => {
+    const { command, queryOne } = await import('@/lib/clickhouse/client');
+    const { ingestMetrics } = await import('@/lib/ingest/metrics');
+    const { ledgerStateFed } = await import('@/lib/ledger/state-feed');
+    const failures = () => ingestMetrics().stateFeedFailures.get();
+    const failedBefore = failures();
+    // The state cannot be written while its table is detached: every feed fails.
+    await command('DETACH TABLE ledger_records');
+    try {
+      const res = await postLedger(server.port, JSON.stringify([ledgerEvent(950)]));
+      assert.equal(res.body.accepted, 1, 'acknowledged while the state cannot be fed');
+      assert.equal(await count(`SELECT count() AS n FROM sync_ledger WHERE event_id = 'evt-000950'`), 1);
+      while (failures() === failedBefore) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await command('ATTACH TABLE ledger_records');
+    }
+    await ledgerStateFed();
+    const state = await queryOne<{ attempts: number; last_status: string }>(
+      `SELECT attempts, last_status FROM ledger_record_current WHERE source_record_id = 'INV-950'`,
+    );
+    assert.deepEqual(state, { attempts: 1, last_status: 'succeeded' }, 'fed once ClickHouse takes the insert again');
+  });
+
+  it('feeds again, when ingest starts, events stored but not fed before a stop', async () => {
+    const { insertRows, queryOne } = await import('@/lib/clickhouse/client');
+    const { toLedgerRow } = await import('@/lib/ledger/row');
+    const { ledgerEventSchema } = await import('@/lib/ledger/event');
+    // What a process that stopped between acknowledging and feeding leaves: the row in sync_ledger only.
+    await insertRows('sync_ledger', [toLedgerRow(ledgerEventSchema.parse(ledgerEvent(960)), false, new Date())]);
+    const stateOf = () => queryOne<{ attempts: number }>(`SELECT attempts FROM ledger_record_current WHERE source_record_id = 'INV-960'`);
+    assert.equal(await stateOf(), undefined, 'not in the state');
+    await server.close();
+    await start();
+    assert.deepEqual(await stateOf(), { attempts: 1 });
   });
 
   it('serves healthz, readyz and Prometheus metrics', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * The ledger read API over real chDB: filters, newest-first paging with totals, read-time
@@ -99,12 +100,12 @@ const RECENT_IDS_NEWEST_FIRST = ['inv-failed', 'ts-1', 'formula-1', 'dup-1', ...
 
 beforeAll(async () => {
   stores = await useTestStores();
-  const { command, insertRows } = await import('@/lib/clickhouse/client');
+  const { command } = await import('@/lib/clickhouse/client');
   // Merges would collapse the duplicate before the read-time dedupe is ever exercised.
   await command('SYSTEM STOP MERGES sync_ledger');
-  await insertRows('sync_ledger', [...BULK, FAILED_INVOICE, TIMESHEET, OLD_EVENT, FORMULA, DUPLICATE_FIRST]);
+  await insertLedgerRows([...BULK, FAILED_INVOICE, TIMESHEET, OLD_EVENT, FORMULA, DUPLICATE_FIRST]);
   // A second insert, as a duplicate that slipped past ingest dedupe would arrive.
-  await insertRows('sync_ledger', [DUPLICATE_SECOND]);
+  await insertLedgerRows([DUPLICATE_SECOND]);
 });
 
 afterAll(async () => {

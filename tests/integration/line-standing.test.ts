@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * The kept billing standing of contract lines (lib/finance/line-standing.ts) on real chDB:
@@ -9,8 +10,8 @@ import { useTestStores, type TestStores } from '../support/stores';
  * start; `ingested_at` is set on each event as ingest would have stamped it.
  */
 let stores: TestStores;
-let refreshLineStanding: typeof import('@/lib/finance/line-standing').refreshLineStanding;
 let insertRows: typeof import('@/lib/clickhouse/client').insertRows;
+let refreshLineStanding: typeof import('@/lib/finance/line-standing').refreshLineStanding;
 let queryRows: typeof import('@/lib/clickhouse/client').queryRows;
 let toClickHouseDateTime: typeof import('@/lib/clickhouse/client').toClickHouseDateTime;
 let command: typeof import('@/lib/clickhouse/client').command;
@@ -78,7 +79,7 @@ beforeAll(async () => {
   ({ refreshLineStanding } = await import('@/lib/finance/line-standing'));
   ({ insertRows, queryRows, toClickHouseDateTime, command } = await import('@/lib/clickhouse/client'));
   ({ INGEST_VISIBILITY_MS } = await import('@/lib/ledger/row'));
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     rentalEvent('RC-1-L1', 'rental.dispatched', '2026-11-01 08:00:00', T - 180 * MIN),
     rentalEvent('RC-2-L1', 'rental.dispatched', '2026-11-02 08:00:00', T - 180 * MIN),
   ]);
@@ -94,7 +95,7 @@ describe('kept contract-line standing', () => {
     let lines = await kept();
     assert.deepEqual([...lines.values()].map((l) => l.computed_at_ms), [T - 60 * MIN, T - 60 * MIN]);
 
-    await insertRows('sync_ledger', [invoiceEvent('RC-1-L1', 'INV-1', 700, T - 50 * MIN)]);
+    await insertLedgerRows([invoiceEvent('RC-1-L1', 'INV-1', 700, T - 50 * MIN)]);
     assert.equal(await refreshLineStanding('page', at(T - 45 * MIN)), false);
     lines = await kept();
     assert.equal(lines.get('RC-1-L1')?.invoiced_cents, 70000);
@@ -104,9 +105,9 @@ describe('kept contract-line standing', () => {
 
   it('reaches back a few seconds for a page, the visibility margin for the job, for an event that became visible late', async () => {
     // Stamped a minute before the last computation (T - 45 min), visible only after it.
-    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.off_rent', '2026-11-09 08:00:00', T - 46 * MIN)]);
+    await insertLedgerRows([rentalEvent('RC-2-L1', 'rental.off_rent', '2026-11-09 08:00:00', T - 46 * MIN)]);
     // And one stamped five seconds before it, for another line.
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 08:30:00', T - 45 * MIN - 5_000, { amount: 12 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 08:30:00', T - 45 * MIN - 5_000, { amount: 12 })]);
     await refreshLineStanding('page', at(T - 44 * MIN));
     assert.equal((await kept()).get('RC-1-L1')?.surcharge_cents, 1200, 'a page reaches back a few seconds');
     assert.equal((await kept()).get('RC-2-L1')?.off_rent_as_of, null, 'not a minute');
@@ -117,7 +118,7 @@ describe('kept contract-line standing', () => {
 
   it('picks up an event visible later than the margin when the job computes every line, once an hour', async () => {
     await refreshLineStanding('job', at(T - 38 * MIN));
-    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 09:00:00', T - 55 * MIN, { amount: 50 })]);
+    await insertLedgerRows([rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 09:00:00', T - 55 * MIN, { amount: 50 })]);
     await refreshLineStanding('page', at(T - 35 * MIN));
     assert.equal(await refreshLineStanding('job', at(T - 30 * MIN)), false, 'the last full computation is half an hour old');
     assert.equal((await kept()).get('RC-2-L1')?.surcharge_cents, 0, 'fifteen minutes late: past the margin');
@@ -138,7 +139,7 @@ describe('kept contract-line standing', () => {
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.invoicedCents, 0);
-    await insertRows('sync_ledger', [invoiceEvent('RC-2-L1', 'INV-2', 400, Date.now())]);
+    await insertLedgerRows([invoiceEvent('RC-2-L1', 'INV-2', 400, Date.now())]);
     const line = await unbilledLine('RC-2-L1', asOf);
     assert.equal(line?.invoicedCents, 40000);
     assert.equal(line?.oldestUnbilledDay, '2026-11-08', 'the invoiced period counts as covered');
@@ -171,7 +172,7 @@ describe('kept contract-line standing', () => {
 
     // A line changed since: a page shows the cells as computed within two minutes and says when; the job computes them again.
     await trendCellsComputedAt(Date.now() - MIN);
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-03 10:00:00', Date.now(), { amount: 10 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-03 10:00:00', Date.now(), { amount: 10 })]);
     const shown = await unbilledTrend(view({ currency: 'USD' }));
     assert.deepEqual(totalsOf(shown), marked);
     assert.ok(shown.computedAt !== null);
@@ -183,7 +184,7 @@ describe('kept contract-line standing', () => {
     // Older than two minutes, with a line changed since: an unfiltered page computes the cells again,
     // a filtered one computes its own view and keeps it apart.
     await trendCellsComputedAt(Date.now() - 10 * MIN);
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 20 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 20 })]);
     const usd = await unbilledTrend(view({ currency: 'USD' }));
     assert.equal(usd.computedAt, null);
     assert.equal(lastUsd(usd), lastUsd(recomputed) + 2000);
@@ -214,7 +215,7 @@ describe('kept contract-line standing', () => {
     const computed = await unbilledSummary(first);
     assert.equal(computed.asOf, first.to.toISOString(), 'nothing kept yet: computed as of the view');
 
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-04 10:00:00', Date.now(), { amount: 30 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-04 10:00:00', Date.now(), { amount: 30 })]);
     const later = live();
     const shown = await unbilledSummary(later);
     assert.equal(shown.asOf, computed.asOf, 'the kept summary, saying what it is as of');
@@ -242,7 +243,7 @@ describe('kept contract-line standing', () => {
 
     // Contracts are counted once even when their lines fall in cells of different projects.
     assert.deepEqual([recomputed.lines, recomputed.contracts], [1, 1], 'RC-1-L1 (RC-2-L1 is billed)');
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.dispatched', '2026-11-05 08:00:00', Date.now(), { project: 'JOB-2', contract_id: 'RC-1' })]);
+    await insertLedgerRows([rentalEvent('RC-1-L2', 'rental.dispatched', '2026-11-05 08:00:00', Date.now(), { project: 'JOB-2', contract_id: 'RC-1' })]);
     const twoProjects = await unbilledSummary(live(), 'job');
     assert.deepEqual([twoProjects.lines, twoProjects.contracts], [2, 1]);
     const byProject = async (project: string) => (await unbilledSummary(parseDashboardFilters({ project }).filters)).contracts;
@@ -294,19 +295,19 @@ describe('kept contract-line standing', () => {
     assert.equal(await viewsKept(), views, 'a filtered view reads the cells');
 
     // Events dated after the instant (nearly all that arrive) change nothing of it: read as kept.
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-20 10:00:00', Date.now(), { amount: 70, project: 'JOB-2', contract_id: 'RC-1' })]);
+    await insertLedgerRows([rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-20 10:00:00', Date.now(), { amount: 70, project: 'JOB-2', contract_id: 'RC-1' })]);
     assert.deepEqual((await unbilledSummary(dated)).totals, first.totals);
     assert.equal((await computations()).length, 1);
 
     // One dated before it, arriving late: computed again, counting it, for every part of the view.
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 40, project: 'JOB-2', contract_id: 'RC-1' })]);
+    await insertLedgerRows([rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-12 10:00:00', Date.now(), { amount: 40, project: 'JOB-2', contract_id: 'RC-1' })]);
     assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4000);
     assert.equal(await surchargeOf(), (surcharge ?? 0) + 4000);
     assert.equal((await computations()).length, 2);
 
     // One stamped before that computation but visible only after it, within the margin: computed again.
     const [, second] = await computations();
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-13 10:00:00', (second ?? 0) - MIN, { amount: 5, project: 'JOB-2', contract_id: 'RC-1' })]);
+    await insertLedgerRows([rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-13 10:00:00', (second ?? 0) - MIN, { amount: 5, project: 'JOB-2', contract_id: 'RC-1' })]);
     assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4500);
     assert.equal((await computations()).length, 3);
     assert.equal(usd(await unbilledSummary(dated)), usd(first) + 4500);
@@ -338,7 +339,7 @@ describe('kept contract-line standing', () => {
     assert.equal(await marker(), computed, 'the next run finds it holding');
   });
 
-  it('versions 10 to 14 bring a store from before them up, and the first read computes every line', async () => {
+  it('versions 10 to 15 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
@@ -361,23 +362,23 @@ describe('kept contract-line standing', () => {
       (await queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'rental_lines'"))[0]?.engine_full ?? '';
     assert.match(await granules(), /index_granularity = 8192/);
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
-    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14]);
+    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14, 15]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     const settings = await queryRows<{ name: string; engine_full: string }>(
       "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('rental_lines', 'rental_surcharges', 'rental_invoices') ORDER BY name",
     );
     assert.deepEqual(settings.map((t) => [t.name, /index_granularity = 256\b/.test(t.engine_full)]), [['rental_invoices', true], ['rental_lines', true], ['rental_surcharges', true]], 'made again with small granules');
-    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
+    await insertLedgerRows([rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 10:00:00', Date.now(), { amount: 25 })]);
     assert.equal((await unbilledLine('RC-2-L1', asOf))?.surchargeCents, (before?.surchargeCents ?? 0) + 2500, 'the recreated views note new events');
   });
 
   it('a page reaches back before the last computation only when an event within that reach arrived after it', async () => {
     const B = Date.now() + 10 * MIN;
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 11:00:00', B - 5_000, { amount: 1 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 11:00:00', B - 5_000, { amount: 1 })]);
     await refreshLineStanding('page', at(B));
     assert.equal((await kept()).get('RC-1-L1')?.computed_at_ms, B);
 
-    await insertRows('sync_ledger', [rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 11:00:00', B + 30_000, { amount: 1 })]);
+    await insertLedgerRows([rentalEvent('RC-2-L1', 'rental.surcharge', '2026-11-09 11:00:00', B + 30_000, { amount: 1 })]);
     await refreshLineStanding('page', at(B + MIN));
     let lines = await kept();
     assert.equal(lines.get('RC-2-L1')?.computed_at_ms, B + MIN, 'the line ingested since');
@@ -385,7 +386,7 @@ describe('kept contract-line standing', () => {
 
     // Stamped within reach before that computation, visible only after it.
     const surcharge = lines.get('RC-1-L1')?.surcharge_cents ?? 0;
-    await insertRows('sync_ledger', [rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 12:00:00', B + MIN - 5_000, { amount: 2 })]);
+    await insertLedgerRows([rentalEvent('RC-1-L1', 'rental.surcharge', '2026-11-09 12:00:00', B + MIN - 5_000, { amount: 2 })]);
     await refreshLineStanding('page', at(B + 2 * MIN));
     lines = await kept();
     assert.equal(lines.get('RC-1-L1')?.surcharge_cents, surcharge + 200, 'reached back for it');

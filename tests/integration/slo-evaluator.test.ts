@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * The evaluator on stored data: a burst of failures pages, the state is persisted, the
@@ -65,8 +66,7 @@ beforeAll(async () => {
   await createSlo(actor, { ...base, interfaceKey: 'quiet', name: 'Quiet syncs succeed' });
   await db.webhookEndpoint.create({ data: { name: 'On-call', url: receiverUrl, events: ['slo.alert'] } });
 
-  const { insertRows } = await import('@/lib/clickhouse/client');
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     ...Array.from({ length: 10 }, (_, i) => event('busy', 'failed', new Date(T1.getTime() - (i % 4) * MIN - 1000))),
     ...Array.from({ length: 2 }, () => event('quiet', 'failed', new Date(T1.getTime() - MIN))),
   ]);
@@ -117,9 +117,8 @@ describe('SLO evaluator', () => {
   it('recovers to ok once the failures age out of the alerting windows', async () => {
     const { evaluateSlos } = await import('@/lib/slo/evaluator');
     const { deliverDueWebhooks } = await import('@/lib/webhooks/delivery');
-    const { insertRows } = await import('@/lib/clickhouse/client');
     const T2 = new Date(T1.getTime() + 4 * 1440 * MIN);
-    await insertRows('sync_ledger', Array.from({ length: 50 }, (_, i) => event('busy', 'succeeded', new Date(T2.getTime() - (i % 4) * MIN - 1000))));
+    await insertLedgerRows(Array.from({ length: 50 }, (_, i) => event('busy', 'succeeded', new Date(T2.getTime() - (i % 4) * MIN - 1000))));
     const result = await evaluateSlos(T2);
     assert.deepEqual(result.changes.map((c) => [c.from, c.to]), [['page', 'ok']]);
     await deliverDueWebhooks(T2);

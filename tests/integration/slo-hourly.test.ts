@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * Kept hourly SLI figures (lib/slo/hourly.ts) against hand-computed figures: a read keeps the
@@ -56,9 +57,8 @@ async function figures(now: Date, reader: 'page' | 'job' = 'page') {
 
 beforeAll(async () => {
   stores = await useTestStores();
-  const { insertRows } = await import('@/lib/clickhouse/client');
   const old = anHourAgo();
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     event('S1', 'failed', '09:10', old),
     event('S1', 'succeeded', '09:20', old, '09:20:30'),
     event('S2', 'failed', '08:30', old),
@@ -86,18 +86,16 @@ describe('kept hourly SLI figures', () => {
   });
 
   it('sees an event dated after the last read even when it was ingested before it', async () => {
-    const { insertRows } = await import('@/lib/clickhouse/client');
     // S4 succeeds at 12:30 (synced 12:30:05); the event was stamped an hour ago, before the kept hours were computed.
-    await insertRows('sync_ledger', [event('S4', 'succeeded', '12:30', anHourAgo(), '12:30:05')]);
+    await insertLedgerRows([event('S4', 'succeeded', '12:30', anHourAgo(), '12:30:05')]);
     const later = await figures(at('13:00'));
     assert.equal(later.computedFrom, new Date(hour('11')).toISOString());
     assert.deepEqual(later.hours, { '07': [1, 0, 1, 10_000], '08': [1, 1, 0, 0], '09': [1, 0, 1, 630_000], '12': [1, 0, 1, 3_605_000] });
   });
 
   it('recomputes from the start of a sync that gained an event, and empties the hour it left', async () => {
-    const { insertRows } = await import('@/lib/clickhouse/client');
     // S2's retry succeeds at 10:40, ingested now: S2 is good in 10 (latency 2 h 10 min 30 s) and no longer bad in 08.
-    await insertRows('sync_ledger', [event('S2', 'succeeded', '10:40', new Date(), '10:40:30')]);
+    await insertLedgerRows([event('S2', 'succeeded', '10:40', new Date(), '10:40:30')]);
     const after = await figures(at('13:05'));
     assert.equal(after.computedFrom, new Date(hour('08')).toISOString());
     assert.deepEqual(after.hours, { '07': [1, 0, 1, 10_000], '09': [1, 0, 1, 630_000], '10': [1, 0, 1, 7_830_000], '12': [1, 0, 1, 3_605_000] });
@@ -133,13 +131,12 @@ describe('kept hourly SLI figures', () => {
   });
 
   it('has the minute job compute every time, and the whole window on its first run in an hour', async () => {
-    const { insertRows } = await import('@/lib/clickhouse/client');
     const first = await figures(at('13:20'), 'job');
     const again = await figures(new Date(at('13:20').getTime() + 30_000), 'job');
     assert.notEqual(again.computedFrom, null, 'not the last computation as it was');
     // An event stamped long before it became visible (older than the visibility margin), in an hour
     // no change reopened (S2's retry, moments old, reopens 08:00 onwards): no read sees it as new.
-    await insertRows('sync_ledger', [event('S5', 'failed', '07:30', anHourAgo())]);
+    await insertLedgerRows([event('S5', 'failed', '07:30', anHourAgo())]);
     const missed = await figures(at('13:30'), 'job');
     assert.deepEqual(missed.hours['07'], first.hours['07']);
     const nextHour = await figures(at('14:01'), 'job');
@@ -148,10 +145,9 @@ describe('kept hourly SLI figures', () => {
   });
 
   it("has every job run keep its figures, so pages show the latest run's", async () => {
-    const { insertRows } = await import('@/lib/clickhouse/client');
     const { ledgerHourlyFigures } = await import('@/lib/slo/hourly');
     const quiet = { ...DEF, interfaceKey: 'iface-quiet' };
-    await insertRows('sync_ledger', [{ ...event('Q1', 'failed', '11:10', anHourAgo()), interface_id: 'iface-quiet' }]);
+    await insertLedgerRows([{ ...event('Q1', 'failed', '11:10', anHourAgo()), interface_id: 'iface-quiet' }]);
     const read = (now: Date, reader: 'page' | 'job') => ledgerHourlyFigures('ledger_success', quiet, now, now.getTime() - 7 * 86_400_000, reader);
     await read(at('13:20'), 'job');
     const second = await read(new Date(at('13:20').getTime() + 30_000), 'job');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * SLO event counts per alerting window on stored data, against hand-computed figures:
@@ -82,7 +83,7 @@ beforeAll(async () => {
   stores = await useTestStores();
   const { insertRows } = await import('@/lib/clickhouse/client');
   const duplicate = event('iface-a', 'E', 'succeeded', 2 * 1440 * MIN, 2 * 1440 * MIN - 1000, 'dup-event');
-  await insertRows('sync_ledger', [
+  await insertLedgerRows([
     // success SLI on iface-a
     event('iface-a', 'A', 'failed', 20 * MIN),
     event('iface-a', 'A', 'retrying', 10 * MIN),

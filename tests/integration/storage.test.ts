@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /** Foundation: migrations are idempotent on both stores and current record state is duplicate-proof. */
 describe('storage foundation (chDB + PostgreSQL)', () => {
@@ -24,11 +25,11 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
   });
 
   it('derives current state per record, and a replayed event changes nothing', async () => {
-    const { insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    const { queryRows } = await import('@/lib/clickhouse/client');
     const base = { interface_id: 'rental-invoicing', entity_type: 'account.move', source_record_id: 'RD-INV-1', currency: 'USD', amount: 1840 };
     const failure = { ...base, event_id: 'e1', status: 'failed', error_category: 'validation', error_message: 'Missing analytic distribution', occurred_at: '2026-11-01 09:00:00.000' };
     const retry = { ...base, event_id: 'e2', status: 'retrying', error_category: 'validation', error_message: 'Missing analytic distribution', occurred_at: '2026-11-02 09:00:00.000' };
-    await insertRows('sync_ledger', [failure, retry]);
+    await insertLedgerRows([failure, retry]);
     const read = async () =>
       queryRows<{ last_status: string; attempts: number; failures: number; first_failure_at: string; is_open_exception: number; resolved_at: string | null; amount: number }>(
         `SELECT last_status, attempts, failures, first_failure_at, is_open_exception, resolved_at, amount FROM ledger_record_current WHERE source_record_id = {id:String}`,
@@ -40,12 +41,12 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     assert.equal(state?.first_failure_at, '2026-11-01T09:00:00.000Z');
     assert.equal(state?.attempts, 2);
 
-    await insertRows('sync_ledger', [failure, retry]);
+    await insertLedgerRows([failure, retry]);
     [state] = await read();
     assert.equal(state?.attempts, 2, 'a replay of the same event ids is not another attempt');
     assert.equal(state?.failures, 2);
 
-    await insertRows('sync_ledger', [{ ...base, event_id: 'e3', status: 'succeeded', occurred_at: '2026-11-03 10:00:00.000' }]);
+    await insertLedgerRows([{ ...base, event_id: 'e3', status: 'succeeded', occurred_at: '2026-11-03 10:00:00.000' }]);
     [state] = await read();
     assert.equal(state?.last_status, 'succeeded');
     assert.equal(state?.is_open_exception, 0);
@@ -54,25 +55,25 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
   });
 
   it('keeps records that ever failed apart, whatever order their events arrive in', async () => {
-    const { command, insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    const { command, queryRows } = await import('@/lib/clickhouse/client');
     // Unmerged parts: FINAL, not a background merge, must fold each record's rows.
     for (const table of ['ledger_records', 'ledger_exception_records']) await command(`SYSTEM STOP MERGES ${table}`);
     const base = { interface_id: 'vendor-bills', entity_type: 'account.move', currency: 'USD', amount: 500 };
     const at = (day: number) => `2026-11-${String(day).padStart(2, '0')} 08:00:00.000`;
     // A: the success after the failure arrives first (an out-of-order delivery).
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-A', event_id: 'a2', status: 'succeeded', occurred_at: at(5) }]);
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-A', event_id: 'a1', status: 'failed', error_category: 'validation', occurred_at: at(4) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-A', event_id: 'a2', status: 'succeeded', occurred_at: at(5) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-A', event_id: 'a1', status: 'failed', error_category: 'validation', occurred_at: at(4) }]);
     // B: failure and fix in the same batch.
-    await insertRows('sync_ledger', [
+    await insertLedgerRows([
       { ...base, source_record_id: 'BILL-B', event_id: 'b1', status: 'failed', error_category: 'transient', occurred_at: at(4) },
       { ...base, source_record_id: 'BILL-B', event_id: 'b2', status: 'succeeded', occurred_at: at(6) },
     ]);
     // C: failure, then a retry in a later batch, then an older success arriving last.
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c2', status: 'failed', error_category: 'auth', occurred_at: at(7) }]);
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c3', status: 'retrying', error_category: 'auth', occurred_at: at(8) }]);
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-C', event_id: 'c1', status: 'succeeded', occurred_at: at(3) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-C', event_id: 'c2', status: 'failed', error_category: 'auth', occurred_at: at(7) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-C', event_id: 'c3', status: 'retrying', error_category: 'auth', occurred_at: at(8) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-C', event_id: 'c1', status: 'succeeded', occurred_at: at(3) }]);
     // D: never failed.
-    await insertRows('sync_ledger', [{ ...base, source_record_id: 'BILL-D', event_id: 'd1', status: 'succeeded', occurred_at: at(3) }]);
+    await insertLedgerRows([{ ...base, source_record_id: 'BILL-D', event_id: 'd1', status: 'succeeded', occurred_at: at(3) }]);
 
     const read = (view: string) =>
       queryRows<{ source_record_id: string; last_status: string; attempts: number; failures: number; is_open_exception: number; first_failure_at: string | null; resolved_at: string | null }>(
@@ -91,7 +92,7 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
   });
 
   it('copies again the state of records that failed lately, mending what two overlapping flushes left out', async () => {
-    const { command, insertRows, queryRows } = await import('@/lib/clickhouse/client');
+    const { command, queryRows } = await import('@/lib/clickhouse/client');
     const { recopyFailingRecords } = await import('@/lib/exceptions/state-repair');
     const base = { interface_id: 'vendor-bills', entity_type: 'account.move', currency: 'USD', amount: 700, source_record_id: 'BILL-R' };
     const since = new Date(Date.now() - 60_000);
@@ -99,9 +100,9 @@ describe('storage foundation (chDB + PostgreSQL)', () => {
     // fail (no exception view), the failure copied before the success was stored (no backfill).
     await command('DETACH TABLE ledger_exception_records_mv');
     await command('DETACH TABLE ledger_exception_backfill_mv');
-    await insertRows('sync_ledger', [{ ...base, event_id: 'r1', status: 'succeeded', occurred_at: '2026-11-03 08:00:00.000' }]);
+    await insertLedgerRows([{ ...base, event_id: 'r1', status: 'succeeded', occurred_at: '2026-11-03 08:00:00.000' }]);
     await command('ATTACH TABLE ledger_exception_records_mv');
-    await insertRows('sync_ledger', [{ ...base, event_id: 'r2', status: 'failed', error_category: 'validation', occurred_at: '2026-11-04 08:00:00.000' }]);
+    await insertLedgerRows([{ ...base, event_id: 'r2', status: 'failed', error_category: 'validation', occurred_at: '2026-11-04 08:00:00.000' }]);
     await command('ATTACH TABLE ledger_exception_backfill_mv');
     const read = (view: string) =>
       queryRows<{ attempts: number; failures: number; first_seen_at: string }>(`SELECT attempts, failures, first_seen_at FROM ${view} WHERE source_record_id = 'BILL-R'`);

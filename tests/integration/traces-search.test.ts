@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { useTestStores, type TestStores } from '../support/stores';
+import { insertLedgerRows } from '@/lib/ledger/state-feed';
 
 /**
  * "What happened to invoice INV/2026/0042?": the business key finds the trace through the
@@ -95,7 +96,7 @@ beforeAll(async () => {
     span(OTHER_TRACE, '4'.repeat(16), '', 'rentaldesk', 'rentaldesk export account.move', 5000, 300, { 'plumbline.interface': 'rental-invoicing' }),
     span(SPAN_ONLY_TRACE, '5'.repeat(16), '', 'sitelog', 'sitelog export account.analytic.line', 7000, 900, { 'plumbline.interface': 'timesheets', 'record.id': 'TS-77' }),
   ]);
-  await insertRows('sync_ledger', [ledgerRow('ev-invoice', INVOICE_TRACE, 'INV/2026/0042', 'failed'), ledgerRow('ev-other', OTHER_TRACE, 'INV/2026/0043', 'succeeded')]);
+  await insertLedgerRows([ledgerRow('ev-invoice', INVOICE_TRACE, 'INV/2026/0042', 'failed'), ledgerRow('ev-other', OTHER_TRACE, 'INV/2026/0043', 'succeeded')]);
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   createTable,
   errorSignatureStatements,
   eventIdIndexStatements,
+  ledgerStateInputStatements,
   modifyTtl,
   OTEL_TRACES,
   recordStateStatements,
@@ -140,6 +141,25 @@ describe('ClickHouse DDL', () => {
     assert.match(lines[1] ?? '', /SETTINGS min_age_to_force_merge_seconds = 300, index_granularity = 256, min_compress_block_size = 4096, max_compress_block_size = 16384$/);
     assert.equal(statements.filter((s) => s.startsWith('EXCHANGE TABLES')).length, 3);
     assert.ok(rentalStateGranuleStatements({ database: 'default' }).includes('INSERT INTO rental_lines_v14 SELECT * FROM rental_lines'), 'a single node copies directly');
+  });
+
+  it('feeds the state views from a Null input table in version 15, sharded as the ledger, each view made again on it', () => {
+    const statements = ledgerStateInputStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.deepEqual(statements.slice(0, 2), [
+      'CREATE TABLE IF NOT EXISTS ledger_state_input_local ON CLUSTER prod AS sync_ledger_local ENGINE = Null',
+      'CREATE TABLE IF NOT EXISTS ledger_state_input ON CLUSTER prod AS ledger_state_input_local ENGINE = Distributed(prod, plumbline, ledger_state_input_local, cityHash64(interface_id, entity_type, source_record_id))',
+    ]);
+    const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+    assert.deepEqual(
+      views.map((s) => /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) /.exec(s)?.[1]),
+      ['ledger_records_mv_local', 'ledger_exception_records_mv_local', 'ledger_exception_backfill_mv_local', 'ledger_filter_values_mv_local', 'rental_lines_mv_local', 'rental_surcharges_mv_local', 'rental_invoices_mv_local'],
+    );
+    for (const view of views) {
+      assert.match(view, /FROM ledger_state_input_local\b/);
+      assert.doesNotMatch(view, /FROM sync_ledger/);
+    }
+    assert.equal(statements.filter((s) => s.startsWith('DROP VIEW IF EXISTS')).length, 7, 'each view is dropped before it is made again');
+    assert.ok(rentalStateGranuleStatements({ database: 'default' }).some((s) => /rental_lines_mv TO rental_lines AS\n[\s\S]*FROM sync_ledger\n/.test(s)), 'version 14 still makes them on sync_ledger');
   });
 
   it('indexes the ledger event id on the shard tables in version 5', () => {
