@@ -23,13 +23,13 @@ const FEED_INTERVAL_MS = 250;
 /**
  * Rows per feed. Measured in the ingest benchmark (overload: 64 clients): feeds of 5 000 rows,
  * running beside two ledger flushes, took the service's peak RSS to 994 – 1 035 MiB; of 2 500,
- * 879 – 899 MiB, with p99 ack at half rate unchanged (137 – 183 ms against 143 – 164).
+ * 879 – 936 MiB, with p99 ack at half rate as low (137 – 183 ms against 118 – 164).
  */
 const FEED_MAX_ROWS = 2_500;
 /**
  * Rows waiting beyond which ingest sheds new ledger requests (429), so the state's lag and the
  * feed's memory stay bounded. At 5 000 the full-rate benchmark was shed ~50 times and its rate
- * fell to ~0.5× the baseline; at 10 000, ~30 times, at 0.58 – 0.66×.
+ * fell to ~0.5× the baseline; at 10 000, 24 – 30 times, at 0.58 – 0.67×.
  */
 const FEED_QUEUE_ROWS = 10_000;
 const RETRY_MAX_MS = 10_000;
