@@ -172,9 +172,9 @@ function spansIn(plan: SpanPlan): number {
 /**
  * Rows reach ClickHouse as an NDJSON file and `INSERT … FROM INFILE`: chDB parses the same
  * rows about 4× faster from a file than inline after the statement (insertRows' path),
- * which is what makes a 10 M-event load fit in the time a benchmark run can take.
+ * which is what makes a 10 M-event load fit in the time a benchmark run can take. The rows go
+ * into each of `tables` in turn, from the one file.
  */
-/** Inserts the rows into each table in turn, from one file. */
 async function insertFile(tables: readonly string[], rows: readonly object[], file: string): Promise<void> {
   if (rows.length === 0) return;
   fs.writeFileSync(file, rows.map((row) => JSON.stringify(row)).join('\n'));
