@@ -34,10 +34,13 @@ const FEED_MAX_ROWS = 2_500;
 const FEED_QUEUE_ROWS = 10_000;
 const RETRY_MAX_MS = 10_000;
 /**
- * How far before the latest stored event a starting ingest feeds the state again. The rows a
- * stopped process left unfed were stored at most a queue's worth (seconds) before its last.
+ * What a starting ingest feeds the state again: the rows stored in the REFEED_MINUTES before the
+ * latest, at most the latest REFEED_MAX_ROWS of them. A stopped process left unfed at most the
+ * feed's queue (FEED_QUEUE_ROWS, overrun by up to two ledger flushes of 5 000) and the feed in
+ * progress, stored seconds before its last; after heavy traffic two minutes hold a million rows.
  */
 const REFEED_MINUTES = 2;
+const REFEED_MAX_ROWS = 50_000;
 
 const FEED_KEY = Symbol.for('plumbline.ledger.stateFeed');
 type Holder = { [FEED_KEY]?: StateFeed };
@@ -106,14 +109,15 @@ export function stopLedgerStateFeed(): Promise<void> {
 }
 
 /**
- * Feeds again the rows stored in the REFEED_MINUTES before the latest stored one: those a
- * process stopped before feeding. `SELECT *` maps by position: LEDGER_STATE_INPUT has
- * sync_ledger's columns in sync_ledger's order.
+ * Feeds again the latest rows stored (REFEED_MINUTES, REFEED_MAX_ROWS): those a process stopped
+ * before feeding. `SELECT *` maps by position: LEDGER_STATE_INPUT has sync_ledger's columns in
+ * sync_ledger's order.
  */
 export async function refeedRecentLedgerState(): Promise<void> {
   await command(
     `INSERT INTO ${LEDGER_STATE_INPUT} SELECT * FROM ${SYNC_LEDGER.name}
-     WHERE ingested_at >= (SELECT max(ingested_at) FROM ${SYNC_LEDGER.name}) - INTERVAL ${REFEED_MINUTES} MINUTE`,
+     WHERE ingested_at >= (SELECT max(ingested_at) FROM ${SYNC_LEDGER.name}) - INTERVAL ${REFEED_MINUTES} MINUTE
+     ORDER BY ingested_at DESC LIMIT ${REFEED_MAX_ROWS}`,
   );
 }
 
