@@ -222,11 +222,8 @@ export const LEDGER_EVENT_IDS_MV: ViewSpec = {
 
 /**
  * What the state views below read (record, exception, filter and rental state): a Null table
- * (it keeps nothing) with sync_ledger's columns. Ingest acknowledges a batch once it is in
- * sync_ledger, then feeds its rows here, several batches in one insert (lib/ledger/state-feed.ts):
- * a view's cost is mostly fixed per insert (planning its query, a part in its table), so fed
- * with every batch the seven views cost a 1 000-event batch about as much as the table itself.
- * A column added to sync_ledger is added here too.
+ * (it keeps nothing) with sync_ledger's columns, filled after acknowledgement by the state feed
+ * (lib/ledger/state-feed.ts says why). A column added to sync_ledger is added here too.
  */
 export const LEDGER_STATE_INPUT = 'ledger_state_input';
 
