@@ -641,26 +641,36 @@ function foldTrend(rows: readonly TrendRow[], count: number): CurrencyTotals[] {
 /**
  * The trend rows (TrendRow) of the lines in `source` at the instants {instants}, per currency,
  * and `byCell` also per project, customer and interface (RENTAL_TREND_CELLS).
+ *
+ * The priced half has a row per line and instant (millions at 10 M events), so it groups by the
+ * instant itself, its index looked up once per group, and by one 64-bit hash of the keys, which
+ * come back with any(): together they halved the query at 10 M events (indexOf on every row cost
+ * ~0.4 s, four LowCardinality columns as a composite key ~0.2 s more than the hash). The odds of
+ * two of ten thousand cells sharing a hash are below 1e-11.
  */
 function trendSql(source: string, byCell: boolean): string {
+  const keys = byCell ? ['project', 'customer', 'interface_id', 'currency'] : ['currency'];
   const cell = byCell ? 'project, customer, interface_id, ' : '';
-  return `SELECT ${cell}0 AS settled, indexOf({instants:Array(DateTime64(3))}, instant) AS instant_index, currency, sum(unbilled_cents) AS cents
+  const grouped = (settled: 0 | 1, rows: string, instant: string, instantIndex: string) =>
+    `SELECT ${keys.map((key, i) => `cell_keys.${i + 1} AS ${key}`).join(', ')}, ${settled} AS settled, ${instantIndex} AS instant_index, cents
      FROM (
-       SELECT ${cell}instant, currency, ${chargesAt('instant_ms')}
-       FROM (
-         SELECT ${cell}currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
-                instant, toUnixTimestamp64Milli(instant) AS instant_ms
-         FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS} FROM (${source})))
-         ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms AND toUnixTimestamp64Milli(x) <= settled_ms,
-           {instants:Array(DateTime64(3))}) AS instant
-       )
-     )
-     WHERE unbilled_cents > 0
-     GROUP BY ${cell}instant_index, currency
-     UNION ALL
-     SELECT ${cell}1 AS settled, arrayFirstIndex(x -> toUnixTimestamp64Milli(x) > greatest(settled_ms, dispatched_ms), {instants:Array(DateTime64(3))}) AS instant_index,
-       currency, sum(unbilled_cents) AS cents
+       SELECT cityHash64(${keys.join(', ')}) AS cell_hash, ${instant}, any(tuple(${keys.join(', ')})) AS cell_keys, sum(unbilled_cents) AS cents
+       FROM (${rows})
+       WHERE unbilled_cents > 0
+       GROUP BY cell_hash, ${instant}
+     )`;
+  const priced = `SELECT ${cell}instant, currency, ${chargesAt('instant_ms')}
+     FROM (
+       SELECT ${cell}currency, dispatched_ms, off_rent_ms, rate_day_cents, rate_week_cents, rate_4week_cents, ${totalsAt('instant_ms')},
+              instant, toUnixTimestamp64Milli(instant) AS instant_ms
+       FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS} FROM (${source})))
+       ARRAY JOIN arrayFilter(x -> toUnixTimestamp64Milli(x) > dispatched_ms AND toUnixTimestamp64Milli(x) <= settled_ms,
+         {instants:Array(DateTime64(3))}) AS instant
+     )`;
+  const settledLines = `SELECT *, arrayFirstIndex(x -> toUnixTimestamp64Milli(x) > greatest(settled_ms, dispatched_ms), {instants:Array(DateTime64(3))}) AS first_index
      FROM (SELECT *, ${chargesAt('t_ms')} FROM (SELECT *, ${SETTLED_MS} FROM (SELECT *, ${TIMES_MS}, toUnixTimestamp64Milli({to:DateTime64(3)}) AS t_ms FROM (${source}))))
-     WHERE instant_index > 0 AND unbilled_cents > 0
-     GROUP BY ${cell}instant_index, currency`;
+     WHERE first_index > 0`;
+  return `${grouped(0, priced, 'instant', 'indexOf({instants:Array(DateTime64(3))}, instant)')}
+     UNION ALL
+     ${grouped(1, settledLines, 'first_index', 'first_index')}`;
 }
