@@ -650,7 +650,7 @@ function foldTrend(rows: readonly TrendRow[], count: number): CurrencyTotals[] {
  */
 function trendSql(source: string, byCell: boolean): string {
   const keys = byCell ? ['project', 'customer', 'interface_id', 'currency'] : ['currency'];
-  const cell = byCell ? 'project, customer, interface_id, ' : '';
+  const cell = keys.slice(0, -1).map((key) => `${key}, `).join('');
   const grouped = (settled: 0 | 1, rows: string, instant: string, instantIndex: string) =>
     `SELECT ${keys.map((key, i) => `cell_keys.${i + 1} AS ${key}`).join(', ')}, ${settled} AS settled, ${instantIndex} AS instant_index, cents
      FROM (

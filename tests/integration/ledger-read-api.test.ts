@@ -224,6 +224,14 @@ describe('searchLedgerEvents', () => {
     );
   });
 
+  it('finds by q an event whose record id holds quotes, a backslash and a tab', async () => {
+    const tricky = ledgerRow('tricky-1', 21 * 24, { source_record_id: "RD-'quoted' \\share\tpath", document_number: 'INV/"7"' });
+    await insertLedgerRows([tricky]);
+    const ids = async (query: string) => (await search(query)).events.map((e) => e.eventId);
+    assert.deepEqual(await ids(`q=${encodeURIComponent(tricky.source_record_id as string)}`), ['tricky-1']);
+    assert.deepEqual(await ids(`q=${encodeURIComponent('INV/"7"')}`), ['tricky-1']);
+  });
+
   it('finds, pages and counts every match of q when over a thousand events share it (then looked up as a subquery)', async () => {
     // Twenty days back: outside every other case's range, inside q's 90 days.
     const batch = Array.from({ length: 1005 }, (_, i) => ledgerRow(`batch-${String(i).padStart(4, '0')}`, 20 * 24 + i / 60, { document_number: 'BATCH/2026/7' }));
