@@ -901,6 +901,22 @@ ${STANDING_COLUMN_TYPES}`,
 };
 
 /**
+ * When each dated unbilled-rentals view (as of as_of, its range from range_from) was last looked
+ * at, so the minute job keeps the views looked at within the day ahead (lib/finance/dated-looks.ts);
+ * the latest look replaces older ones, and a row expires a day after it.
+ */
+export const RENTAL_DATED_LOOKS: TableSpec = {
+  name: 'rental_dated_looks',
+  engine: 'ReplacingMergeTree',
+  engineArgs: 'looked_at',
+  shardingKey: 'cityHash64(as_of)',
+  columns: `  as_of DateTime64(3, 'UTC'),
+  range_from DateTime64(3, 'UTC'),
+  looked_at DateTime64(3, 'UTC')`,
+  tail: 'ORDER BY (as_of, range_from)\nTTL toDateTime(looked_at) + INTERVAL 1 DAY',
+};
+
+/**
  * When a kept standing (scope: RENTAL_LINE_STANDING, or RENTAL_DATED_STANDING as of an instant)
  * was last brought up to date (computed_at) and last recomputed whole (full_at). late_events
  * counts events the computation may already count, so a later look can tell whether more came:
@@ -1105,4 +1121,12 @@ export function ledgerStateInputStatements(target: DdlTarget): string[] {
       : []),
     ...STATE_VIEWS.flatMap((view) => [...dropObject('MATERIALIZED VIEW', view.name, target), ...createMaterializedView(view, target)]),
   ];
+}
+
+/**
+ * Version 16: when each dated unbilled-rentals view was last looked at (RENTAL_DATED_LOOKS), so
+ * the minute job keeps the recent ones ahead.
+ */
+export function rentalDatedLookStatements(target: DdlTarget): string[] {
+  return createTable(RENTAL_DATED_LOOKS, target);
 }

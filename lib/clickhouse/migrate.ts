@@ -9,6 +9,7 @@ import {
   ledgerStateInputStatements,
   recordStateStatements,
   rentalCellStatements,
+  rentalDatedLookStatements,
   rentalDatedStandingStatements,
   rentalStandingStatements,
   rentalStateGranuleStatements,
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'line standing kept as of past instants, for dated views', statements: rentalDatedStandingStatements },
   { version: 14, name: 'rental state tables with small granules, for reads of a few lines', statements: rentalStateGranuleStatements },
   { version: 15, name: 'state views fed after acknowledgement, from a Null input table', statements: ledgerStateInputStatements },
+  { version: 16, name: 'when each dated unbilled-rentals view was last looked at, to keep recent ones ahead', statements: rentalDatedLookStatements },
 ];
 
 const MIGRATIONS_TABLE = 'plumbline_schema_migrations';

@@ -68,15 +68,20 @@ export function parseDashboardFilters(raw: RawParams, now: Date = new Date()): {
   return { filters, values };
 }
 
-/**
- * The view finance reviews at month-end close, as the page's form reaches it from the live view
- * (only the as-of date changed): as of the end of the last whole month (UTC), over the live
- * view's range.
- */
-export function monthEndFilters(now: Date = new Date()): DashboardFilters {
+/** The view as of the end of `day`, as the page's form reaches it from the live view (only the as-of date changed): over the live view's range. */
+function closeOf(day: Date, now: Date): DashboardFilters {
   const live = parseDashboardFilters({}, now).values;
-  const lastDayOfLastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
-  return parseDashboardFilters({ from: live.from, to: dayString(lastDayOfLastMonth) }, now).filters;
+  return parseDashboardFilters({ from: live.from, to: dayString(day) }, now).filters;
+}
+
+/** The view finance reviews at month-end close: as of the end of the last whole month (UTC). */
+export function monthEndFilters(now: Date = new Date()): DashboardFilters {
+  return closeOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)), now);
+}
+
+/** The view as of yesterday's close (the end of yesterday, UTC). */
+export function yesterdayCloseFilters(now: Date = new Date()): DashboardFilters {
+  return closeOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1)), now);
 }
 
 export function parseTableParams(raw: RawParams, sorts: readonly string[], defaultSort: string, defaultDir: 'asc' | 'desc' = 'desc'): TableParams {

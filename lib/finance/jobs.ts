@@ -1,4 +1,5 @@
-import { monthEndFilters, parseDashboardFilters } from '@/lib/finance/filters';
+import { datedViewsKeptAhead } from '@/lib/finance/dated-looks';
+import { parseDashboardFilters } from '@/lib/finance/filters';
 import { refreshLineStanding, STANDING_JOB_INTERVAL_MS } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
@@ -9,9 +10,10 @@ import { registerJob } from '@/lib/runtime/workers';
  * summary cells computed again, and the default view's trend cells too if lines changed
  * (lib/finance/line-standing.ts, lib/finance/kept-views.ts), so every filter of the live view
  * reads kept figures (not while a rental event is dated in the future, when the live view is
- * read from the events and not kept). The view as of the last month's end, which finance
- * reviews at close, is kept too: its standing, summary and trend are computed when they no
- * longer hold (an hour on, or after a late event), so its first look does not wait for them.
+ * read from the events and not kept). The dated views kept ahead (lib/finance/dated-looks.ts:
+ * the month-end, yesterday's close, the views looked at within the day) are kept too: each
+ * one's standing, summary and trend are computed when they no longer hold (after a late event,
+ * or a few minutes before the hour they hold is up), so a look at one does not wait for them.
  */
 export async function keepRentalFigures(): Promise<void> {
   await refreshLineStanding('job');
@@ -20,9 +22,10 @@ export async function keepRentalFigures(): Promise<void> {
     await unbilledSummary(filters, 'job');
     await unbilledTrend(filters, 'job');
   }
-  const monthEnd = monthEndFilters();
-  await unbilledSummary(monthEnd, 'job');
-  await unbilledTrend(monthEnd, 'job');
+  for (const dated of await datedViewsKeptAhead()) {
+    await unbilledSummary(dated, 'job');
+    await unbilledTrend(dated, 'job');
+  }
 }
 
 registerJob({ name: 'rental-standing', intervalMs: STANDING_JOB_INTERVAL_MS, run: keepRentalFigures });

@@ -220,13 +220,19 @@ async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
 }
 
 /**
- * Whether the dated standing `previous` still holds: computed within the hour (which bounds what
- * an event made visible later than the margin could leave out), and no event dated before
- * `asOf` ingested since, beyond those it may already count. Events dated after `asOf` (nearly
- * all that arrive) change nothing of it.
+ * How long before a dated standing stops holding the minute job computes it again, when it keeps
+ * that view ahead (lib/finance/dated-looks.ts): a few of its runs, so no page finds it expired.
  */
-async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date): Promise<boolean> {
-  if (now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS) return false;
+const KEEP_AHEAD_MS = 5 * STANDING_JOB_INTERVAL_MS;
+
+/**
+ * Whether the dated standing `previous` still holds: computed within the hour (which bounds what
+ * an event made visible later than the margin could leave out; for the job, keeping it ahead,
+ * KEEP_AHEAD_MS less), and no event dated before `asOf` ingested since, beyond those it may
+ * already count. Events dated after `asOf` (nearly all that arrive) change nothing of it.
+ */
+async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date, reader: 'page' | 'job'): Promise<boolean> {
+  if (now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS - (reader === 'job' ? KEEP_AHEAD_MS : 0)) return false;
   return (await lateEvents(asOf, new Date(previous.fullAtMs - INGEST_VISIBILITY_MS))) === previous.lateEvents;
 }
 

@@ -13,6 +13,7 @@ import { queryRowBatches, queryRows, toClickHouseDateTime } from '@/lib/clickhou
 import { centsToDecimal } from '@/lib/format';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow, type TrendUsable } from '@/lib/finance/kept-views';
+import { noteDatedLook } from '@/lib/finance/dated-looks';
 import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
@@ -143,9 +144,9 @@ async function standingAsOf(covered: boolean): Promise<Query> {
   return { sql: covered ? kept : pastStandingSql(kept), params: {} };
 }
 
-/** A dated view's standing as of `to`, kept whole (lib/finance/line-standing.ts datedStanding). */
-async function datedViewStanding(to: Date): Promise<Query & { standingAt: Date }> {
-  const standingAt = await datedStanding(to);
+/** A dated view's standing as of `to`, kept whole (lib/finance/line-standing.ts datedStanding; the job passes 'job'). */
+async function datedViewStanding(to: Date, reader: 'page' | 'job' = 'page'): Promise<Query & { standingAt: Date }> {
+  const standingAt = await datedStanding(to, new Date(), reader);
   return { sql: DATED_STANDING_SQL, params: { standing_at: toClickHouseDateTime(standingAt) }, standingAt };
 }
 
@@ -428,7 +429,8 @@ function lineFilterKey(filters: DashboardFilters) {
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
   if (!isLive(filters.to)) {
-    const dated = await datedViewStanding(filters.to);
+    if (reader === 'page') await noteDatedLook(filters);
+    const dated = await datedViewStanding(filters.to, reader);
     const viewKey = JSON.stringify({ version: SUMMARY_VERSION, standingAt: dated.standingAt, ...lineFilterKey(filters) });
     return keptSummaryView(viewKey, filters.to, () => summaryOf({ sql: summaryCellsSql(dated.sql), params: dated.params }, dated, filters, false));
   }
@@ -586,7 +588,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
     if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await standingAsOf(false)).sql, params, instants.length)), computedAt: null };
     view = { standing: () => standingAsOf(true), standingAt: null };
   } else {
-    const dated = await datedViewStanding(filters.to);
+    const dated = await datedViewStanding(filters.to, reader);
     // Named by the dated computation, whose figures stand as long as it does.
     view = { standing: async () => dated, standingAt: dated.standingAt, usable: async () => 'exact' };
   }

@@ -74,6 +74,14 @@ async function trendCellsComputedAt(ms: number): Promise<void> {
   await insertRows('rental_trend_cells', rows);
 }
 
+/** When the dated standing as of `asOf` was last computed whole (its refresh marker), if ever. */
+async function datedMarker(asOf: Date): Promise<number | undefined> {
+  const [row] = await queryRows<{ full_at_ms: number }>('SELECT toUnixTimestamp64Milli(full_at) AS full_at_ms FROM rental_standing_refreshes FINAL WHERE scope = {scope:String}', {
+    scope: `dated_lines/v1/${asOf.toISOString()}`,
+  });
+  return row ? Number(row.full_at_ms) : undefined;
+}
+
 beforeAll(async () => {
   stores = await useTestStores();
   ({ refreshLineStanding } = await import('@/lib/finance/line-standing'));
@@ -326,20 +334,72 @@ describe('kept contract-line standing', () => {
     const { monthEndFilters } = await import('@/lib/finance/filters');
     const monthEnd = monthEndFilters();
     await keepRentalFigures();
-    const marker = async () =>
-      (await queryRows<{ full_at_ms: number }>('SELECT toUnixTimestamp64Milli(full_at) AS full_at_ms FROM rental_standing_refreshes FINAL WHERE scope = {scope:String}', {
-        scope: `dated_lines/v1/${monthEnd.to.toISOString()}`,
-      }))[0]?.full_at_ms;
-    const computed = await marker();
+    const computed = await datedMarker(monthEnd.to);
     assert.ok(computed, 'its standing kept');
     const as = { as_of: toClickHouseDateTime(monthEnd.to), last: `%/${monthEnd.to.toISOString()}@%` };
     assert.equal((await queryRows('SELECT 1 FROM rental_summary_views FINAL WHERE as_of = {as_of:DateTime64(3)}', as)).length, 1, 'its summary kept');
     assert.ok((await queryRows('SELECT 1 FROM rental_trend_cells WHERE instants_key LIKE {last:String}', as)).length > 0, 'its trend kept in cells');
     await keepRentalFigures();
-    assert.equal(await marker(), computed, 'the next run finds it holding');
+    assert.equal(await datedMarker(monthEnd.to), computed, 'the next run finds it holding');
   });
 
-  it('versions 10 to 15 bring a store from before them up, and the first read computes every line', async () => {
+  it('keeps ahead yesterday\'s close and the dated views looked at within the day, the latest six, computing each again before a page would find it expired', async () => {
+    const { keepRentalFigures } = await import('@/lib/finance/jobs');
+    const { datedViewsKeptAhead, LOOKS_KEPT_AHEAD } = await import('@/lib/finance/dated-looks');
+    const { monthEndFilters, parseDashboardFilters, yesterdayCloseFilters } = await import('@/lib/finance/filters');
+    const { unbilledSummary, unbilledTrend } = await import('@/lib/finance/unbilled');
+    const { datedStanding } = await import('@/lib/finance/line-standing');
+    await command('TRUNCATE TABLE rental_dated_looks');
+    const range = (view: { from: Date; to: Date }) => `${view.from.toISOString()}..${view.to.toISOString()}`;
+    const now = new Date();
+    // Yesterday's close is the live view in the first two minutes of a day, and the month-end's on the 1st.
+    const closes = [monthEndFilters(now), yesterdayCloseFilters(now)].filter((v, i, all) => now.getTime() - v.to.getTime() > 2 * MIN && all.findIndex((w) => range(w) === range(v)) === i);
+
+    // A page's look at a dated view (filtered, over its own range) computes its standing and is noted, once per view for a while.
+    const looked = parseDashboardFilters({ from: '2026-10-01', to: '2026-11-10', project: 'JOB-1' }).filters;
+    await unbilledSummary(looked);
+    await unbilledSummary(looked);
+    assert.equal((await queryRows('SELECT 1 FROM rental_dated_looks')).length, 1);
+    assert.deepEqual((await datedViewsKeptAhead(now)).map(range), [...closes, looked].map(range));
+    const computed = await datedMarker(looked.to);
+    assert.ok(computed, 'its standing kept');
+
+    // The job keeps its unfiltered summary and its trend from that standing: a page's next look computes nothing.
+    const summariesKept = async () => (await queryRows('SELECT 1 FROM rental_summary_views FINAL WHERE as_of = {as_of:DateTime64(3)}', { as_of: toClickHouseDateTime(looked.to) })).length;
+    const trendsKept = async () => (await queryRows('SELECT DISTINCT instants_key FROM rental_trend_cells WHERE instants_key LIKE {key:String}', { key: `%/${looked.to.toISOString()}@%` })).length;
+    const trendViewsKept = async () => (await queryRows('SELECT 1 FROM rental_trend_views')).length;
+    assert.equal(await summariesKept(), 1, "the page's own");
+    await keepRentalFigures();
+    assert.equal(await datedMarker(looked.to), computed, 'the standing holds');
+    assert.equal(await summariesKept(), 2, 'the unfiltered summary kept');
+    assert.equal(await trendsKept(), 1, 'its trend kept in cells');
+    const trendViews = await trendViewsKept();
+    await unbilledSummary({ ...looked, project: '' });
+    await unbilledTrend(looked);
+    assert.equal(await summariesKept(), 2, 'the page read the kept summary');
+    assert.equal(await trendsKept(), 1, 'and the kept trend cells');
+    assert.equal(await trendViewsKept(), trendViews);
+    for (const close of closes) assert.ok(await datedMarker(close.to), `${range(close)} kept`);
+
+    // Five minutes before the hour is up, the job computes it again; a page still reads the one kept.
+    const computedAt = computed ?? 0;
+    assert.equal((await datedStanding(looked.to, at(computedAt + 54 * MIN), 'job')).getTime(), computedAt);
+    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN), 'page')).getTime(), computedAt);
+    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN), 'job')).getTime(), computedAt + 56 * MIN);
+
+    // Looks older than a day are not kept ahead, and of the rest only the latest six.
+    const day = (n: number) => new Date(Date.UTC(2026, 10, n));
+    await insertRows(
+      'rental_dated_looks',
+      Array.from({ length: LOOKS_KEPT_AHEAD + 1 }, (_, i) => ({
+        as_of: toClickHouseDateTime(day(i + 1)), range_from: toClickHouseDateTime(day(0)), looked_at: toClickHouseDateTime(at(now.getTime() - (i + 1) * MIN)),
+      })).concat({ as_of: toClickHouseDateTime(day(20)), range_from: toClickHouseDateTime(day(0)), looked_at: toClickHouseDateTime(at(now.getTime() - 25 * 60 * MIN)) }),
+    );
+    const latest = Array.from({ length: LOOKS_KEPT_AHEAD - 1 }, (_, i) => ({ from: day(0), to: day(i + 1) }));
+    assert.deepEqual((await datedViewsKeptAhead(now)).map(range), [...closes, looked, ...latest].map(range));
+  });
+
+  it('versions 10 to 16 bring a store from before them up, and the first read computes every line', async () => {
     const { migrateClickHouse } = await import('@/lib/clickhouse/migrate');
     const { unbilledLine } = await import('@/lib/finance/unbilled');
     const asOf = new Date('2026-11-20T00:00:00Z');
@@ -355,14 +415,14 @@ describe('kept contract-line standing', () => {
       await command(`DROP TABLE ${table}_old`);
       await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
     }
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_standing']) {
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_standing', 'rental_dated_looks']) {
       await command(`DROP TABLE ${table}`);
     }
     const granules = async () =>
       (await queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'rental_lines'"))[0]?.engine_full ?? '';
     assert.match(await granules(), /index_granularity = 8192/);
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
-    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14, 15]);
+    assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14, 15, 16]);
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     const settings = await queryRows<{ name: string; engine_full: string }>(
       "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('rental_lines', 'rental_surcharges', 'rental_invoices') ORDER BY name",
