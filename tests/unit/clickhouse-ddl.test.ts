@@ -11,6 +11,7 @@ import {
   OTEL_TRACES,
   recordStateStatements,
   rentalCellStatements,
+  rentalDatedLookStatements,
   rentalDatedStandingStatements,
   rentalStateGranuleStatements,
   rentalStandingStatements,
@@ -120,6 +121,13 @@ describe('ClickHouse DDL', () => {
     assert.match(table ?? '', /ORDER BY \(as_of, computed_at, contract_line_id\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 HOUR\nSETTINGS index_granularity = 256/);
     assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS late_events UInt64 DEFAULT 0'));
     assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod MODIFY TTL toDateTime(computed_at) + toIntervalDay(2)'));
+  });
+
+  it('notes when each dated view was last looked at in version 16, the latest look replacing older ones, sharded by its instant', () => {
+    const statements = rentalDatedLookStatements({ database: 'plumbline', cluster: 'prod' });
+    assert.match(statements[0] ?? '', /^CREATE TABLE IF NOT EXISTS rental_dated_looks_local ON CLUSTER prod \(/);
+    assert.match(statements[0] ?? '', /ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_dated_looks_local', '\{replica\}', looked_at\)\nORDER BY \(as_of, range_from\)\nTTL toDateTime\(looked_at\) \+ INTERVAL 1 DAY$/);
+    assert.equal(statements[1], 'CREATE TABLE IF NOT EXISTS rental_dated_looks ON CLUSTER prod AS rental_dated_looks_local ENGINE = Distributed(prod, plumbline, rental_dated_looks_local, cityHash64(as_of))');
   });
 
   it('makes the rental state tables again with small granules in version 14, each copied, exchanged and its view made again', () => {
