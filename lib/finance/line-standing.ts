@@ -242,16 +242,17 @@ const datedRefreshes = new Map<string, Promise<Date>>();
 /**
  * The standing as of the past instant `asOf` (a dated view), kept: computed whole on the first
  * look (at 10 M events ~2 s, mostly the lines active since, from their events), then read until
- * it no longer holds (datedStandingHolds). Returns the computation to read with
- * DATED_STANDING_SQL (query param standing_at): its instant also names the figures computed from it.
+ * it no longer holds (datedStandingHolds; the job, keeping the view ahead, passes 'job'). Returns
+ * the computation to read with DATED_STANDING_SQL (query param standing_at): its instant also
+ * names the figures computed from it.
  */
-export async function datedStanding(asOf: Date, now: Date = new Date()): Promise<Date> {
+export async function datedStanding(asOf: Date, now: Date = new Date(), reader: 'page' | 'job' = 'page'): Promise<Date> {
   const scope = datedScope(asOf);
   const underWay = datedRefreshes.get(scope);
   if (underWay) return underWay;
   const refresh = (async () => {
     const previous = await lastRefresh(scope);
-    if (previous && (await datedStandingHolds(asOf, previous, now))) return new Date(previous.fullAtMs);
+    if (previous && (await datedStandingHolds(asOf, previous, now, reader))) return new Date(previous.fullAtMs);
     await keepDatedStanding(asOf, now);
     return now;
   })().finally(() => datedRefreshes.delete(scope));
