@@ -23,8 +23,8 @@ export async function keepRentalFigures(): Promise<void> {
     await unbilledTrend(filters, 'job');
   }
   for (const dated of await datedViewsKeptAhead()) {
-    await unbilledSummary(dated, 'job');
-    await unbilledTrend(dated, 'job');
+    // Together, as a page runs them, so they share one check of the dated standing (~60 ms at 10 M).
+    await Promise.all([unbilledSummary(dated, 'job'), unbilledTrend(dated, 'job')]);
   }
 }
 
