@@ -415,14 +415,21 @@ describe('kept contract-line standing', () => {
       await command(`DROP TABLE ${table}_old`);
       await command(`ALTER TABLE ${table} DROP COLUMN last_ingested_at`);
     }
-    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_standing', 'rental_dated_looks']) {
+    for (const table of ['rental_line_standing', 'rental_standing_refreshes', 'rental_trend_views', 'rental_summary_views', 'rental_summary_cells', 'rental_trend_cells', 'rental_dated_looks']) {
       await command(`DROP TABLE ${table}`);
     }
+    // As version 13 made it: computations kept two hours.
+    await command('ALTER TABLE rental_dated_standing MODIFY TTL toDateTime(computed_at) + INTERVAL 2 HOUR');
+    await command('ALTER TABLE rental_dated_standing MODIFY SETTING merge_with_ttl_timeout = 1800');
+    const datedTtl = async () =>
+      (await queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'rental_dated_standing'"))[0]?.engine_full ?? '';
+    assert.match(await datedTtl(), /toIntervalHour\(2\) SETTINGS .*merge_with_ttl_timeout = 1800/);
     const granules = async () =>
       (await queryRows<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'rental_lines'"))[0]?.engine_full ?? '';
     assert.match(await granules(), /index_granularity = 8192/);
     await command('DELETE FROM plumbline_schema_migrations WHERE version >= 10');
     assert.deepEqual(await migrateClickHouse(), [10, 11, 12, 13, 14, 15, 16]);
+    assert.match(await datedTtl(), /TTL toDateTime\(computed_at\) \+ toIntervalMinute\(70\) SETTINGS .*merge_with_ttl_timeout = 600/, 'dated standings kept 70 minutes');
     assert.deepEqual(await unbilledLine('RC-2-L1', asOf), before);
     const settings = await queryRows<{ name: string; engine_full: string }>(
       "SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN ('rental_lines', 'rental_surcharges', 'rental_invoices') ORDER BY name",

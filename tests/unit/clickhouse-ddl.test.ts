@@ -118,16 +118,20 @@ describe('ClickHouse DDL', () => {
     const statements = rentalDatedStandingStatements({ database: 'plumbline', cluster: 'prod' });
     const table = statements.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS rental_dated_standing_local '));
     assert.match(table ?? '', /as_of DateTime64\(3, 'UTC'\),\n  computed_at DateTime64\(3, 'UTC'\),\n  contract_line_id String,/);
-    assert.match(table ?? '', /ORDER BY \(as_of, computed_at, contract_line_id\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 2 HOUR\nSETTINGS index_granularity = 256/);
+    assert.match(table ?? '', /ORDER BY \(as_of, computed_at, contract_line_id\)\nTTL toDateTime\(computed_at\) \+ INTERVAL 70 MINUTE\nSETTINGS index_granularity = 256/);
     assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod ADD COLUMN IF NOT EXISTS late_events UInt64 DEFAULT 0'));
     assert.ok(statements.includes('ALTER TABLE rental_standing_refreshes_local ON CLUSTER prod MODIFY TTL toDateTime(computed_at) + toIntervalDay(2)'));
   });
 
-  it('notes when each dated view was last looked at in version 16, the latest look replacing older ones, sharded by its instant', () => {
+  it('notes when each dated view was last looked at in version 16, the latest look replacing older ones, sharded by its instant, and keeps dated standings 70 minutes', () => {
     const statements = rentalDatedLookStatements({ database: 'plumbline', cluster: 'prod' });
     assert.match(statements[0] ?? '', /^CREATE TABLE IF NOT EXISTS rental_dated_looks_local ON CLUSTER prod \(/);
     assert.match(statements[0] ?? '', /ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/plumbline\/rental_dated_looks_local', '\{replica\}', looked_at\)\nORDER BY \(as_of, range_from\)\nTTL toDateTime\(looked_at\) \+ INTERVAL 1 DAY$/);
     assert.equal(statements[1], 'CREATE TABLE IF NOT EXISTS rental_dated_looks ON CLUSTER prod AS rental_dated_looks_local ENGINE = Distributed(prod, plumbline, rental_dated_looks_local, cityHash64(as_of))');
+    assert.deepEqual(statements.slice(2), [
+      'ALTER TABLE rental_dated_standing_local ON CLUSTER prod MODIFY TTL toDateTime(computed_at) + INTERVAL 70 MINUTE',
+      'ALTER TABLE rental_dated_standing_local ON CLUSTER prod MODIFY SETTING merge_with_ttl_timeout = 600',
+    ]);
   });
 
   it('makes the rental state tables again with small granules in version 14, each copied, exchanged and its view made again', () => {
