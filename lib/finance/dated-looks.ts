@@ -1,6 +1,6 @@
 /**
  * The dated unbilled-rentals views the minute job keeps ahead (lib/finance/jobs.ts), so a look at
- * one reads kept figures instead of waiting for every line's standing as of then (~2 s at 10 M
+ * one reads kept figures instead of waiting for every line's standing as of then (2 – 5 s at 10 M
  * events), and finds them kept again before the hour they hold is up: the view as of the last
  * month's end, which finance reviews at close; as of yesterday's close; and the dated views
  * someone looked at within the last day (the LOOKS_KEPT_AHEAD latest), so coming back to one, or
@@ -11,10 +11,10 @@ import { monthEndFilters, yesterdayCloseFilters, type DashboardFilters } from '@
 import { VIEW_FRESH_MS } from '@/lib/finance/kept-views';
 
 /** How long after its last look a dated view is kept ahead. */
-export const LOOKS_KEPT_WITHIN_MS = 86_400_000;
+const LOOKS_KEPT_WITHIN_MS = 86_400_000;
 /**
  * At most this many looked-at views are kept ahead, the latest looks first: each costs what its
- * first look did (~2 s at 10 M events) every hour, and a copy of every line's standing.
+ * first look did (2 – 5 s at 10 M events) every 55 minutes, and a copy of every line's standing.
  */
 export const LOOKS_KEPT_AHEAD = 6;
 /** A process notes a look at the same view at most this often. */

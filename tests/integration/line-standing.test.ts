@@ -352,7 +352,7 @@ describe('kept contract-line standing', () => {
     await command('TRUNCATE TABLE rental_dated_looks');
     const range = (view: { from: Date; to: Date }) => `${view.from.toISOString()}..${view.to.toISOString()}`;
     const now = new Date();
-    // Yesterday's close is the live view in the first two minutes of a day, and the month-end's on the 1st.
+    // Yesterday's close is the live view in a day's first two minutes, and the month-end on a month's first day.
     const closes = [monthEndFilters(now), yesterdayCloseFilters(now)].filter((v, i, all) => now.getTime() - v.to.getTime() > 2 * MIN && all.findIndex((w) => range(w) === range(v)) === i);
 
     // A page's look at a dated view (filtered, over its own range) computes its standing and is noted, once per view for a while.
