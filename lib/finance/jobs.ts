@@ -2,7 +2,7 @@ import { datedViewsKeptAhead } from '@/lib/finance/dated-looks';
 import { parseDashboardFilters } from '@/lib/finance/filters';
 import { refreshLineStanding, STANDING_JOB_INTERVAL_MS } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
-import { unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
+import { keepDatedView, unbilledSummary, unbilledTrend } from '@/lib/finance/unbilled';
 import { registerJob } from '@/lib/runtime/workers';
 
 /**
@@ -13,7 +13,8 @@ import { registerJob } from '@/lib/runtime/workers';
  * read from the events and not kept). The dated views kept ahead (lib/finance/dated-looks.ts:
  * the month-end, yesterday's close, the views looked at within the day) are kept too: each
  * one's standing, summary and trend are computed when they no longer hold (after a late event,
- * or a few minutes before the hour they hold is up), so a look at one does not wait for them.
+ * or a few minutes before the hour they hold is up), and pages pointed at the new standing only
+ * once its figures are kept, so a look at one does not wait for them.
  */
 export async function keepRentalFigures(): Promise<void> {
   await refreshLineStanding('job');
@@ -22,10 +23,7 @@ export async function keepRentalFigures(): Promise<void> {
     await unbilledSummary(filters, 'job');
     await unbilledTrend(filters, 'job');
   }
-  for (const dated of await datedViewsKeptAhead()) {
-    // Together, as a page runs them, so they share one check of the dated standing (~60 ms at 10 M).
-    await Promise.all([unbilledSummary(dated, 'job'), unbilledTrend(dated, 'job')]);
-  }
+  for (const dated of await datedViewsKeptAhead()) await keepDatedView(dated);
 }
 
 registerJob({ name: 'rental-standing', intervalMs: STANDING_JOB_INTERVAL_MS, run: keepRentalFigures });

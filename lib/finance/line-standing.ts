@@ -206,9 +206,10 @@ async function lateEvents(asOf: Date, since: Date): Promise<number> {
 
 /**
  * Computes every line's standing as of `asOf` (pastStandingSql over the kept standing) and keeps
- * it as one computation named `now`, with the late events it may already count.
+ * it as one computation named `now`, not yet published (publishDatedStanding). Returns the late
+ * events it may already count.
  */
-async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
+async function keepDatedStanding(asOf: Date, now: Date): Promise<number> {
   const late = await lateEvents(asOf, new Date(now.getTime() - INGEST_VISIBILITY_MS));
   const kept = await keptStandingSql();
   await command(
@@ -216,7 +217,12 @@ async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
      SELECT {to:DateTime64(3)}, {computed_at:DateTime64(3)}, ${STANDING_COLUMNS} FROM (${pastStandingSql(kept)})`,
     { to: toClickHouseDateTime(asOf), computed_at: toClickHouseDateTime(now), lines: [], project: '', customer: '', iface: '', currency: '' },
   );
-  await markRefreshed(datedScope(asOf), now, now.getTime(), late);
+  return late;
+}
+
+/** Names the computation `now` of the standing as of `asOf` as the one pages read. */
+function publishDatedStanding(asOf: Date, now: Date, late: number): Promise<void> {
+  return markRefreshed(datedScope(asOf), now, now.getTime(), late);
 }
 
 /**
@@ -226,13 +232,13 @@ async function keepDatedStanding(asOf: Date, now: Date): Promise<void> {
 const KEEP_AHEAD_MS = 5 * STANDING_JOB_INTERVAL_MS;
 
 /**
- * Whether the dated standing `previous` still holds: computed within the hour (which bounds what
- * an event made visible later than the margin could leave out; for the job, keeping it ahead,
- * KEEP_AHEAD_MS less), and no event dated before `asOf` ingested since, beyond those it may
- * already count. Events dated after `asOf` (nearly all that arrive) change nothing of it.
+ * Whether the dated standing `previous` still holds, `leadMs` from now: computed within the hour
+ * (which bounds what an event made visible later than the margin could leave out), and no event
+ * dated before `asOf` ingested since, beyond those it may already count. Events dated after
+ * `asOf` (nearly all that arrive) change nothing of it.
  */
-async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date, reader: 'page' | 'job'): Promise<boolean> {
-  if (now.getTime() - previous.fullAtMs >= FULL_REFRESH_MS - (reader === 'job' ? KEEP_AHEAD_MS : 0)) return false;
+async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date, leadMs = 0): Promise<boolean> {
+  if (now.getTime() + leadMs - previous.fullAtMs >= FULL_REFRESH_MS) return false;
   return (await lateEvents(asOf, new Date(previous.fullAtMs - INGEST_VISIBILITY_MS))) === previous.lateEvents;
 }
 
@@ -241,21 +247,42 @@ const datedRefreshes = new Map<string, Promise<Date>>();
 
 /**
  * The standing as of the past instant `asOf` (a dated view), kept: computed whole on the first
- * look (at 10 M events ~2 s, mostly the lines active since, from their events), then read until
- * it no longer holds (datedStandingHolds; the job, keeping the view ahead, passes 'job'). Returns
- * the computation to read with DATED_STANDING_SQL (query param standing_at): its instant also
- * names the figures computed from it.
+ * look (at 10 M events 2 – 5 s, mostly the lines active since, from their events), then read
+ * until it no longer holds (datedStandingHolds). Returns the computation to read with
+ * DATED_STANDING_SQL (query param standing_at): its instant also names the figures computed
+ * from it.
  */
-export async function datedStanding(asOf: Date, now: Date = new Date(), reader: 'page' | 'job' = 'page'): Promise<Date> {
+export async function datedStanding(asOf: Date, now: Date = new Date()): Promise<Date> {
   const scope = datedScope(asOf);
   const underWay = datedRefreshes.get(scope);
   if (underWay) return underWay;
   const refresh = (async () => {
     const previous = await lastRefresh(scope);
-    if (previous && (await datedStandingHolds(asOf, previous, now, reader))) return new Date(previous.fullAtMs);
-    await keepDatedStanding(asOf, now);
+    if (previous && (await datedStandingHolds(asOf, previous, now))) return new Date(previous.fullAtMs);
+    await publishDatedStanding(asOf, now, await keepDatedStanding(asOf, now));
     return now;
   })().finally(() => datedRefreshes.delete(scope));
   datedRefreshes.set(scope, refresh);
   return refresh;
+}
+
+/** A dated standing computed ahead and not yet published: pages read the previous one until `publish`. */
+export interface DatedStandingAhead {
+  standingAt: Date;
+  publish: () => Promise<void>;
+}
+
+/**
+ * For the minute job keeping the dated view as of `asOf` ahead (lib/finance/dated-looks.ts):
+ * null while the standing pages read holds KEEP_AHEAD_MS on; else a new computation, published
+ * only when the job calls `publish`, once it has kept the figures computed from it. Until then
+ * pages read the previous one (it holds for them until its hour is up), so none finds the new
+ * standing without its figures and computes them itself. A page that finds no standing holding
+ * (the first look, a late event) computes its own meanwhile, as it would.
+ */
+export async function datedStandingAhead(asOf: Date, now: Date = new Date()): Promise<DatedStandingAhead | null> {
+  const previous = await lastRefresh(datedScope(asOf));
+  if (previous && (await datedStandingHolds(asOf, previous, now, KEEP_AHEAD_MS))) return null;
+  const late = await keepDatedStanding(asOf, now);
+  return { standingAt: now, publish: () => publishDatedStanding(asOf, now, late) };
 }

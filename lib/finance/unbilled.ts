@@ -14,7 +14,7 @@ import { centsToDecimal } from '@/lib/format';
 import { DAYS_PER_FOUR_WEEKS, DAYS_PER_WEEK } from '@/lib/finance/rental-billing';
 import { isLive, keptSummaryCells, keptSummaryView, keptTrend, keptTrendCells, SUMMARY_CELLS_SQL, type CurrencyTotals, type Query, type TrendRow, type TrendUsable } from '@/lib/finance/kept-views';
 import { noteDatedLook } from '@/lib/finance/dated-looks';
-import { DATED_STANDING_SQL, datedStanding, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
+import { DATED_STANDING_SQL, datedStanding, datedStandingAhead, KEPT_STANDING_SQL, keptStandingSql, pastStandingSql } from '@/lib/finance/line-standing';
 import { stateCovers } from '@/lib/finance/rental-queries';
 import { filterQueryParams, type DashboardFilters, type TableParams } from '@/lib/finance/filters';
 
@@ -144,10 +144,16 @@ async function standingAsOf(covered: boolean): Promise<Query> {
   return { sql: covered ? kept : pastStandingSql(kept), params: {} };
 }
 
-/** A dated view's standing as of `to`, kept whole (lib/finance/line-standing.ts datedStanding; the job passes 'job'). */
-async function datedViewStanding(to: Date, reader: 'page' | 'job' = 'page'): Promise<Query & { standingAt: Date }> {
-  const standingAt = await datedStanding(to, new Date(), reader);
+/** A dated view's standing: the computation `standingAt` of lib/finance/line-standing.ts, which also names the figures kept from it. */
+type DatedViewStanding = Query & { standingAt: Date };
+
+function datedComputation(standingAt: Date): DatedViewStanding {
   return { sql: DATED_STANDING_SQL, params: { standing_at: toClickHouseDateTime(standingAt) }, standingAt };
+}
+
+/** A dated view's standing as of `to`, as pages read it (lib/finance/line-standing.ts datedStanding). */
+async function datedViewStanding(to: Date): Promise<DatedViewStanding> {
+  return datedComputation(await datedStanding(to));
 }
 
 /** The standing a view as of `to` reads: a dated view's kept whole, else the live one. */
@@ -429,10 +435,8 @@ function lineFilterKey(filters: DashboardFilters) {
  */
 export async function unbilledSummary(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledSummary> {
   if (!isLive(filters.to)) {
-    if (reader === 'page') await noteDatedLook(filters);
-    const dated = await datedViewStanding(filters.to, reader);
-    const viewKey = JSON.stringify({ version: SUMMARY_VERSION, standingAt: dated.standingAt, ...lineFilterKey(filters) });
-    return keptSummaryView(viewKey, filters.to, () => summaryOf({ sql: summaryCellsSql(dated.sql), params: dated.params }, dated, filters, false));
+    await noteDatedLook(filters);
+    return datedSummary(filters, await datedViewStanding(filters.to));
   }
   const covered = await stateCovers(filters.to);
   if (!covered) {
@@ -445,6 +449,28 @@ export async function unbilledSummary(filters: DashboardFilters, reader: 'page' 
   const cells = { sql: SUMMARY_CELLS_SQL, params: { cells_as_of: toClickHouseDateTime(kept.asOf) } };
   // The oldest line's detail comes from the standing as kept, as the cells are from a moment ago.
   return keptSummaryView(viewKey, kept.asOf, () => summaryOf(cells, { sql: KEPT_STANDING_SQL, params: {} }, { ...filters, to: kept.asOf }, kept.contractsAdd));
+}
+
+/** A dated view's summary, computed from its standing `dated` and kept under a key naming it. */
+function datedSummary(filters: DashboardFilters, dated: DatedViewStanding): Promise<UnbilledSummary> {
+  const viewKey = JSON.stringify({ version: SUMMARY_VERSION, standingAt: dated.standingAt, ...lineFilterKey(filters) });
+  return keptSummaryView(viewKey, filters.to, () => summaryOf({ sql: summaryCellsSql(dated.sql), params: dated.params }, dated, filters, false));
+}
+
+/**
+ * For the minute job (lib/finance/jobs.ts): keeps the dated view `filters` ahead, its standing
+ * computed again when due (datedStandingAhead) and its summary and trend kept from it before
+ * pages are pointed at it, so a page never finds the new standing without its figures.
+ */
+export async function keepDatedView(filters: DashboardFilters, now: Date = new Date()): Promise<void> {
+  const ahead = await datedStandingAhead(filters.to, now);
+  const dated = ahead ? datedComputation(ahead.standingAt) : await datedViewStanding(filters.to);
+  try {
+    await Promise.all([datedSummary(filters, dated), trendOf(filters, datedTrendSource(dated), 'job')]);
+  } finally {
+    // A standing whose figures failed is still right: pages then compute the figures themselves.
+    await ahead?.publish();
+  }
 }
 
 /** The summary as of `filters.to` from summary `cells` (groupTotals), the oldest line's detail from `standing`. */
@@ -580,19 +606,26 @@ const SETTLED_MS = `if(off_rent_ms IS NULL, toInt64(${Number.MAX_SAFE_INTEGER}),
  * views read too, else per view; the job passes 'job'.
  */
 export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 'job' = 'page'): Promise<UnbilledTrend> {
+  if (!isLive(filters.to)) return trendOf(filters, datedTrendSource(await datedViewStanding(filters.to)), reader);
+  if (await stateCovers(filters.to)) return trendOf(filters, { standing: () => standingAsOf(true), standingAt: null }, reader);
   const instants = trendInstants(filters.from, filters.to);
-  const toPoints = (totals: CurrencyTotals[]) => instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
-  const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
-  let view: TrendSource;
-  if (isLive(filters.to)) {
-    if (!(await stateCovers(filters.to))) return { points: toPoints(await trendTotals((await standingAsOf(false)).sql, params, instants.length)), computedAt: null };
-    view = { standing: () => standingAsOf(true), standingAt: null };
-  } else {
-    const dated = await datedViewStanding(filters.to, reader);
-    // Named by the dated computation, whose figures stand as long as it does.
-    view = { standing: async () => dated, standingAt: dated.standingAt, usable: async () => 'exact' };
-  }
+  const totals = await trendTotals((await standingAsOf(false)).sql, queryParams(filters, { instants: instants.map(toClickHouseDateTime) }), instants.length);
+  return { points: trendPoints(instants, totals), computedAt: null };
+}
 
+function trendPoints(instants: readonly Date[], totals: readonly CurrencyTotals[]): UnbilledTrend['points'] {
+  return instants.map((t, i) => ({ at: t.toISOString(), unbilledCents: totals[i] ?? {} }));
+}
+
+/** A dated view's trend source: named by its standing's computation, whose figures stand as long as it does. */
+function datedTrendSource(dated: DatedViewStanding): TrendSource {
+  return { standing: async () => dated, standingAt: dated.standingAt, usable: async () => 'exact' };
+}
+
+/** The trend of `filters` from `view`'s standing, kept (lib/finance/kept-views.ts). */
+async function trendOf(filters: DashboardFilters, view: TrendSource, reader: 'page' | 'job'): Promise<UnbilledTrend> {
+  const instants = trendInstants(filters.from, filters.to);
+  const params = queryParams(filters, { instants: instants.map(toClickHouseDateTime) });
   const filtered = [filters.project, filters.customer, filters.interface, filters.currency].some((value) => value !== '');
   const instantsKey = `v${TREND_VERSION}/${instants[0]?.toISOString()}/${instants.length}/${instants[instants.length - 1]?.toISOString()}${
     view.standingAt ? `@${view.standingAt.toISOString()}` : ''
@@ -602,7 +635,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
     return { sql: trendSql(standing.sql, true), params: { ...params, ...standing.params } };
   };
   const cells = await keptTrendCells(instantsKey, reader, params, filtered ? null : everyCell, view.usable);
-  if (cells) return { points: toPoints(foldTrend(cells.rows, instants.length)), computedAt: cells.computedAt?.toISOString() ?? null };
+  if (cells) return { points: trendPoints(instants, foldTrend(cells.rows, instants.length)), computedAt: cells.computedAt?.toISOString() ?? null };
 
   const compute = async () => {
     const standing = await view.standing();
@@ -610,7 +643,7 @@ export async function unbilledTrend(filters: DashboardFilters, reader: 'page' | 
   };
   const viewKey = JSON.stringify({ version: TREND_VERSION, instants, ...(view.standingAt ? { standingAt: view.standingAt } : {}), ...lineFilterKey(filters) });
   const { totals, computedAt } = await keptTrend(viewKey, reader, compute, view.usable);
-  return { points: toPoints(totals), computedAt: computedAt?.toISOString() ?? null };
+  return { points: trendPoints(instants, totals), computedAt: computedAt?.toISOString() ?? null };
 }
 
 /**

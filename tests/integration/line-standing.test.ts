@@ -347,8 +347,8 @@ describe('kept contract-line standing', () => {
     const { keepRentalFigures } = await import('@/lib/finance/jobs');
     const { datedViewsKeptAhead, LOOKS_KEPT_AHEAD } = await import('@/lib/finance/dated-looks');
     const { monthEndFilters, parseDashboardFilters, yesterdayCloseFilters } = await import('@/lib/finance/filters');
-    const { unbilledSummary, unbilledTrend } = await import('@/lib/finance/unbilled');
-    const { datedStanding } = await import('@/lib/finance/line-standing');
+    const { keepDatedView, unbilledSummary, unbilledTrend } = await import('@/lib/finance/unbilled');
+    const { datedStanding, datedStandingAhead } = await import('@/lib/finance/line-standing');
     await command('TRUNCATE TABLE rental_dated_looks');
     const range = (view: { from: Date; to: Date }) => `${view.from.toISOString()}..${view.to.toISOString()}`;
     const now = new Date();
@@ -381,11 +381,27 @@ describe('kept contract-line standing', () => {
     assert.equal(await trendViewsKept(), trendViews);
     for (const close of closes) assert.ok(await datedMarker(close.to), `${range(close)} kept`);
 
-    // Five minutes before the hour is up, the job computes it again; a page still reads the one kept.
+    // Five minutes before the hour is up, the job computes it again, and points pages at it only once it is published.
     const computedAt = computed ?? 0;
-    assert.equal((await datedStanding(looked.to, at(computedAt + 54 * MIN), 'job')).getTime(), computedAt);
-    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN), 'page')).getTime(), computedAt);
-    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN), 'job')).getTime(), computedAt + 56 * MIN);
+    assert.equal(await datedStandingAhead(looked.to, at(computedAt + 54 * MIN)), null, 'not yet due');
+    const ahead = await datedStandingAhead(looked.to, at(computedAt + 56 * MIN));
+    assert.equal(ahead?.standingAt.getTime(), computedAt + 56 * MIN);
+    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN))).getTime(), computedAt, 'a page reads the one kept until then');
+    await ahead?.publish();
+    assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN))).getTime(), computedAt + 56 * MIN);
+
+    // The job publishes a new standing only with its summary and trend kept: a page pointed at it computes nothing.
+    const unfiltered = { ...looked, project: '' };
+    await keepDatedView(unfiltered, at(computedAt + 56 * MIN + 55 * MIN));
+    const recomputed = await datedMarker(looked.to);
+    assert.equal(recomputed, computedAt + 111 * MIN, 'computed again and published');
+    const summaries = await summariesKept();
+    const trendKey = `%/${looked.to.toISOString()}@${new Date(recomputed ?? 0).toISOString()}`;
+    assert.equal((await queryRows('SELECT DISTINCT instants_key FROM rental_trend_cells WHERE instants_key LIKE {key:String}', { key: trendKey })).length, 1, 'its trend kept');
+    const trendViewsBefore = await trendViewsKept();
+    await Promise.all([unbilledSummary(unfiltered), unbilledTrend(unfiltered)]);
+    assert.equal(await summariesKept(), summaries, 'the page read the summary kept from it');
+    assert.equal(await trendViewsKept(), trendViewsBefore);
 
     // Looks older than a day are not kept ahead, and of the rest only the latest six.
     const day = (n: number) => new Date(Date.UTC(2026, 10, n));
