@@ -5,7 +5,7 @@ import { NavBar } from '@/components/NavBar';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Plumbline',
+  title: { template: '%s · Plumbline', default: 'Plumbline' },
   description: 'Integration observability and governance for construction firms on Odoo',
 };
 

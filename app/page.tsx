@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
@@ -6,6 +7,9 @@ import { parseDashboardFilters } from '@/lib/finance/filters';
 import { unbilledSummary } from '@/lib/finance/unbilled';
 import { formatMoney, formatRelative } from '@/lib/format';
 import { MoneyList } from '@/components/ui/MoneyList';
+
+// The layout's title template names only the segments below it.
+export const metadata: Metadata = { title: { absolute: 'Integration overview · Plumbline' } };
 
 export default async function OverviewPage() {
   await requirePage('dashboards.view');

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { requirePage } from '@/lib/auth/session';
 import { ROLES, ROLE_LABELS } from '@/lib/auth/permissions';
 import { listUsers } from '@/lib/admin/users';
@@ -6,6 +7,8 @@ import { formatDateTime } from '@/lib/format';
 import { AdminNav } from '@/app/admin/AdminNav';
 import { AdminForm } from '@/app/admin/AdminForm';
 import { changeRoleAction, createUserAction, setDisabledAction } from '@/app/admin/actions';
+
+export const metadata: Metadata = { title: 'Users' };
 
 export default async function AdminUsersPage() {
   const viewer = await requirePage('admin.manage');

@@ -1,8 +1,11 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { listAudit, parseAuditFilter, auditActions } from '@/lib/audit/queries';
 import { formatDateTime } from '@/lib/format';
 import { VerifyButton } from '@/app/audit/VerifyButton';
+
+export const metadata: Metadata = { title: 'Audit log' };
 
 type Params = Record<string, string | string[] | undefined>;
 

@@ -1,4 +1,7 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+
+export const metadata: Metadata = { title: 'Not available to your role' };
 
 export default async function ForbiddenPage({ searchParams }: { searchParams: Promise<{ need?: string }> }) {
   const { need } = await searchParams;

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
@@ -15,6 +16,8 @@ import {
 } from '@/lib/ledger/query';
 import { listInterfaceChoices } from '@/lib/slo/definitions';
 import { LedgerTable } from '@/components/ledger/LedgerTable';
+
+export const metadata: Metadata = { title: 'Sync ledger' };
 
 type RawParams = Record<string, string | string[] | undefined>;
 

@@ -1,8 +1,11 @@
+import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { currentViewer } from '@/lib/auth/session';
 import { OIDC_PROVIDER_ID, oidcSettings } from '@/lib/auth/oidc';
 import { LoginForm } from '@/components/LoginForm';
 import { SsoButton } from '@/components/SsoButton';
+
+export const metadata: Metadata = { title: 'Sign in' };
 
 const SSO_ERRORS: Record<string, string> = {
   sso_disabled: 'Your account is disabled. Ask an administrator.',

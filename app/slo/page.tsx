@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
@@ -9,6 +10,8 @@ import { StatusBadge } from '@/components/slo/StatusBadge';
 import { SloForm } from '@/components/slo/SloForm';
 import { ImportForm } from '@/components/slo/ImportForm';
 import { createSloAction } from '@/app/slo/actions';
+
+export const metadata: Metadata = { title: 'Service level objectives' };
 
 export default async function SloOverviewPage() {
   const viewer = await requirePage('dashboards.view');

@@ -1,9 +1,12 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { recentServices, searchTraces } from '@/lib/traces/query';
 import { parseTraceSearch, toLocalInput, traceSearchHref, type RawParams } from '@/lib/traces/search-params';
 import { listInterfaceChoices } from '@/lib/slo/definitions';
 import { TraceTable } from '@/components/traces/TraceTable';
+
+export const metadata: Metadata = { title: 'Traces' };
 
 export default async function TracesPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   await requirePage('dashboards.view');

@@ -69,6 +69,7 @@ describe('route × role matrix (live)', () => {
           const body = await response.text();
           assert.equal(response.status, 200, label);
           assert.ok(!/http-equiv="refresh" content="\d+;url=\/(forbidden|login)/.test(body), `${label}: allowed but redirected`);
+          assert.match(body, /<title>[^<]+ · Plumbline<\/title>/, `${label}: its title names the page`);
         } else {
           await assertRefused(response, label, user.email);
         }

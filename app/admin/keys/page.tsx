@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { requirePage } from '@/lib/auth/session';
 import { prisma } from '@/lib/db/client';
 import { DEFAULT_ROTATION_OVERLAP_HOURS, listIngestKeys, type KeyStatus } from '@/lib/admin/ingest-keys';
@@ -5,6 +6,8 @@ import { formatDateTime, formatRelative } from '@/lib/format';
 import { AdminNav } from '@/app/admin/AdminNav';
 import { AdminForm } from '@/app/admin/AdminForm';
 import { createKeyAction, revokeKeyAction, rotateKeyAction } from '@/app/admin/actions';
+
+export const metadata: Metadata = { title: 'Ingest API keys' };
 
 const STATUS_BADGE: Record<KeyStatus, string> = { active: 'good', expiring: 'warn', expired: 'bad', revoked: 'bad' };
 

@@ -1,8 +1,11 @@
+import type { Metadata } from 'next';
 import { requirePage } from '@/lib/auth/session';
 import { MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, retentionSettings } from '@/lib/admin/retention';
 import { AdminNav } from '@/app/admin/AdminNav';
 import { AdminForm } from '@/app/admin/AdminForm';
 import { saveRetentionAction } from '@/app/admin/actions';
+
+export const metadata: Metadata = { title: 'Retention' };
 
 export default async function AdminSettingsPage() {
   await requirePage('admin.manage');

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { DEFAULT_SECRET_OVERLAP_HOURS, listEndpoints, replayWebhook } from '@/lib/admin/webhooks';
@@ -7,6 +8,8 @@ import { formatDateTime } from '@/lib/format';
 import { AdminNav } from '@/app/admin/AdminNav';
 import { AdminForm } from '@/app/admin/AdminForm';
 import { createEndpointAction, deleteEndpointAction, rotateEndpointSecretAction, rotateReplaySecretAction, updateEndpointAction } from '@/app/admin/actions';
+
+export const metadata: Metadata = { title: 'Webhooks' };
 
 const PAGE_SIZE = 25;
 

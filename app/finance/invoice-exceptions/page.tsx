@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
@@ -24,6 +25,8 @@ import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
 import { BarsChart } from '@/components/ui/Charts';
 import { BreakdownTable } from '@/components/ui/BreakdownTable';
+
+export const metadata: Metadata = { title: 'Failed invoice syncs' };
 
 const BREAKDOWN_TITLES: readonly [BreakdownDimension, string, string][] = [
   ['category', 'By error category', 'Error category'],

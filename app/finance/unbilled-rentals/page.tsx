@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { requirePage } from '@/lib/auth/session';
@@ -21,6 +22,8 @@ import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
 import { BreakdownTable } from '@/components/ui/BreakdownTable';
 import { BarsChart, TimeSeriesChart } from '@/components/ui/Charts';
+
+export const metadata: Metadata = { title: 'Unbilled rentals' };
 
 const BREAKDOWN_TITLES: readonly [UnbilledBreakdownName, string, string][] = [
   ['project', 'By project', 'Project'],

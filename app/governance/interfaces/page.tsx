@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
@@ -7,6 +8,8 @@ import { InterfaceForm } from '@/components/governance/InterfaceForm';
 import { BlockButton } from '@/components/governance/BlockButton';
 import { DriftTable } from '@/components/governance/DriftTable';
 import { adoptInterfaceAction } from '@/app/governance/actions';
+
+export const metadata: Metadata = { title: 'Interface catalog' };
 
 const SYNC_CLASS_LABELS = { real_time: 'Real-time', near_real_time: 'Near-real-time', batch: 'Batch' } as const;
 const SORTS = ['key', 'volume', 'failure', 'last'] as const;

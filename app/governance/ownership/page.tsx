@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
@@ -7,6 +8,8 @@ import { DEFAULT_VIOLATION_WINDOW_DAYS, findOwnershipViolations } from '@/lib/go
 import { ViolationTable } from '@/components/governance/ViolationTable';
 import { EntityForm } from '@/components/governance/EntityForm';
 import { createEntityAction } from '@/app/governance/actions';
+
+export const metadata: Metadata = { title: 'Data ownership' };
 
 const WINDOWS = [7, 30, 90] as const;
 

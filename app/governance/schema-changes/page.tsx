@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
@@ -5,6 +6,8 @@ import { interfaceChoices, listProposals, PROPOSAL_STATUS_FILTERS, type Proposal
 import { formatDateTime } from '@/lib/format';
 import { ProposalForm } from '@/components/governance/ProposalForm';
 import { CompatibilityBadge } from '@/components/governance/CompatibilityBadge';
+
+export const metadata: Metadata = { title: 'Schema changes' };
 
 export default async function SchemaChangesPage({ searchParams }: { searchParams: Promise<{ status?: string; interface?: string }> }) {
   const viewer = await requirePage('dashboards.view');

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
@@ -16,6 +17,8 @@ import { MoneyList } from '@/components/ui/MoneyList';
 import { ActionForm } from '@/components/exceptions/ActionForm';
 import { AssigneeSelect } from '@/components/exceptions/AssigneeSelect';
 import { assignGroupAction } from '@/app/operations/actions';
+
+export const metadata: Metadata = { title: 'Failures' };
 
 export default async function FailuresPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const viewer = await requirePage('dashboards.view');

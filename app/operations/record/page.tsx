@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -7,6 +8,8 @@ import { prisma } from '@/lib/db/client';
 import { first, type RawParams } from '@/lib/finance/filters';
 import { recordEvents } from '@/lib/exceptions/open-records';
 import { EventList } from '@/components/exceptions/EventList';
+
+export const metadata: Metadata = { title: 'Record history' };
 
 /** A synced record's events; records with a triage case open the case page instead. */
 export default async function RecordPage({ searchParams }: { searchParams: Promise<RawParams> }) {

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -15,6 +16,8 @@ import { LatencyChart, SliBudgetChart } from '@/components/slo/SloCharts';
 import { SloForm } from '@/components/slo/SloForm';
 import { DeleteSloButton } from '@/components/slo/DeleteSloButton';
 import { updateSloAction } from '@/app/slo/actions';
+
+export const metadata: Metadata = { title: 'Service level objective' };
 
 const LATENCY_DAYS = 7;
 

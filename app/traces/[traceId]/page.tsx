@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -7,6 +8,12 @@ import { redactLedgerEvents, redactTrace } from '@/lib/traces/redact';
 import { formatDurationUs } from '@/lib/traces/format';
 import { formatDateTime } from '@/lib/format';
 import { Waterfall } from '@/components/traces/Waterfall';
+
+/** From the URL alone, so the title shows nothing the page's permission check would withhold. */
+export async function generateMetadata({ params }: { params: Promise<{ traceId: string }> }): Promise<Metadata> {
+  const { traceId } = await params;
+  return { title: `Trace ${traceId}` };
+}
 
 export default async function TracePage({ params }: { params: Promise<{ traceId: string }> }) {
   const viewer = await requirePage('dashboards.view');

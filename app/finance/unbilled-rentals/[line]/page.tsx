@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
@@ -7,6 +8,12 @@ import { CAUSE_LABELS, unbilledLine } from '@/lib/finance/unbilled';
 import { contractLineEvents } from '@/lib/exceptions/open-records';
 import { formatMoney } from '@/lib/format';
 import { EventList } from '@/components/exceptions/EventList';
+
+/** From the URL alone, so the title shows nothing the page's permission check would withhold. */
+export async function generateMetadata({ params }: { params: Promise<{ line: string }> }): Promise<Metadata> {
+  const { line } = await params;
+  return { title: `Contract line ${decodeURIComponent(line)}` };
+}
 
 export default async function ContractLinePage({ params }: { params: Promise<{ line: string }> }) {
   const viewer = await requirePage('dashboards.view');

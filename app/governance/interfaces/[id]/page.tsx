@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -8,6 +9,8 @@ import { formatDateTime } from '@/lib/format';
 import { InterfaceForm } from '@/components/governance/InterfaceForm';
 import { DriftTable } from '@/components/governance/DriftTable';
 import { updateInterfaceAction } from '@/app/governance/actions';
+
+export const metadata: Metadata = { title: 'Interface' };
 
 export default async function InterfaceDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requirePage('dashboards.view');

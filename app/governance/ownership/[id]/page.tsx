@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -9,6 +10,8 @@ import { ViolationTable } from '@/components/governance/ViolationTable';
 import { EntityForm } from '@/components/governance/EntityForm';
 import { DirectionForm } from '@/components/governance/DirectionForm';
 import { updateEntityAction } from '@/app/governance/actions';
+
+export const metadata: Metadata = { title: 'Data entity' };
 
 export default async function EntityPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requirePage('dashboards.view');

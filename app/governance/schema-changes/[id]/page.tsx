@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -9,6 +10,8 @@ import { formatDateTime } from '@/lib/format';
 import { CompatibilityBadge } from '@/components/governance/CompatibilityBadge';
 import { DriftTable } from '@/components/governance/DriftTable';
 import { VoteForm } from '@/components/governance/VoteForm';
+
+export const metadata: Metadata = { title: 'Schema change' };
 
 export default async function ProposalPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requirePage('dashboards.view');

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requirePage } from '@/lib/auth/session';
@@ -14,6 +15,8 @@ import { EventList } from '@/components/exceptions/EventList';
 import { ActionForm } from '@/components/exceptions/ActionForm';
 import { AssigneeSelect } from '@/components/exceptions/AssigneeSelect';
 import { acknowledgeAction, assignCaseAction, noteAction, replayAction, resolveAction } from '@/app/operations/actions';
+
+export const metadata: Metadata = { title: 'Exception case' };
 
 export default async function CasePage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requirePage('dashboards.view');
