@@ -232,14 +232,15 @@ function publishDatedStanding(asOf: Date, now: Date, late: number): Promise<void
 const KEEP_AHEAD_MS = 5 * STANDING_JOB_INTERVAL_MS;
 
 /**
- * Whether the dated standing `previous` still holds, `leadMs` from now: computed within the hour
- * (which bounds what an event made visible later than the margin could leave out), and no event
- * dated before `asOf` ingested since, beyond those it may already count. Events dated after
- * `asOf` (nearly all that arrive) change nothing of it.
+ * How much longer (ms) the dated standing `previous` holds after `now`: until an hour after it
+ * was computed (which bounds what an event made visible later than the margin could leave out),
+ * or 0 once an event dated before `asOf` was ingested since, beyond those it may already count.
+ * Events dated after `asOf` (nearly all that arrive) change nothing of it.
  */
-async function datedStandingHolds(asOf: Date, previous: Refresh, now: Date, leadMs = 0): Promise<boolean> {
-  if (now.getTime() + leadMs - previous.fullAtMs >= FULL_REFRESH_MS) return false;
-  return (await lateEvents(asOf, new Date(previous.fullAtMs - INGEST_VISIBILITY_MS))) === previous.lateEvents;
+async function datedStandingHoldsFor(asOf: Date, previous: Refresh, now: Date): Promise<number> {
+  const left = previous.fullAtMs + FULL_REFRESH_MS - now.getTime();
+  if (left <= 0) return 0;
+  return (await lateEvents(asOf, new Date(previous.fullAtMs - INGEST_VISIBILITY_MS))) === previous.lateEvents ? left : 0;
 }
 
 /** Dated computations under way in this process, by scope: a page's queries (and views at the same moment) share one. */
@@ -248,7 +249,7 @@ const datedRefreshes = new Map<string, Promise<Date>>();
 /**
  * The standing as of the past instant `asOf` (a dated view), kept: computed whole on the first
  * look (at 10 M events 2 – 5 s, mostly the lines active since, from their events), then read
- * until it no longer holds (datedStandingHolds). Returns the computation to read with
+ * until it no longer holds (datedStandingHoldsFor). Returns the computation to read with
  * DATED_STANDING_SQL (query param standing_at): its instant also names the figures computed
  * from it.
  */
@@ -258,7 +259,7 @@ export async function datedStanding(asOf: Date, now: Date = new Date()): Promise
   if (underWay) return underWay;
   const refresh = (async () => {
     const previous = await lastRefresh(scope);
-    if (previous && (await datedStandingHolds(asOf, previous, now))) return new Date(previous.fullAtMs);
+    if (previous && (await datedStandingHoldsFor(asOf, previous, now)) > 0) return new Date(previous.fullAtMs);
     await publishDatedStanding(asOf, now, await keepDatedStanding(asOf, now));
     return now;
   })().finally(() => datedRefreshes.delete(scope));
@@ -274,15 +275,18 @@ export interface DatedStandingAhead {
 
 /**
  * For the minute job keeping the dated view as of `asOf` ahead (lib/finance/dated-looks.ts):
- * null while the standing pages read holds KEEP_AHEAD_MS on; else a new computation, published
- * only when the job calls `publish`, once it has kept the figures computed from it. Until then
- * pages read the previous one (it holds for them until its hour is up), so none finds the new
- * standing without its figures and computes them itself. A page that finds no standing holding
- * (the first look, a late event) computes its own meanwhile, as it would.
+ * null while the standing pages read holds more than KEEP_AHEAD_MS on. When it holds less, a new
+ * computation, published only when the job calls `publish`, once it has kept the figures
+ * computed from it: until then pages read the previous one, so none finds the new standing
+ * without its figures and computes them itself. When none holds (never computed, or a late
+ * event), pages cannot wait for the job's: it is computed as a page's is, shared with the pages
+ * of this process and published at once.
  */
 export async function datedStandingAhead(asOf: Date, now: Date = new Date()): Promise<DatedStandingAhead | null> {
   const previous = await lastRefresh(datedScope(asOf));
-  if (previous && (await datedStandingHolds(asOf, previous, now, KEEP_AHEAD_MS))) return null;
+  const holdsFor = previous ? await datedStandingHoldsFor(asOf, previous, now) : 0;
+  if (holdsFor > KEEP_AHEAD_MS) return null;
+  if (holdsFor === 0) return { standingAt: await datedStanding(asOf, now), publish: async () => undefined };
   const late = await keepDatedStanding(asOf, now);
   return { standingAt: now, publish: () => publishDatedStanding(asOf, now, late) };
 }

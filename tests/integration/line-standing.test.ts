@@ -390,11 +390,17 @@ describe('kept contract-line standing', () => {
     await ahead?.publish();
     assert.equal((await datedStanding(looked.to, at(computedAt + 56 * MIN))).getTime(), computedAt + 56 * MIN);
 
+    // After a late event no standing holds for pages either: the job computes one as a page would, published at once.
+    await insertLedgerRows([rentalEvent('RC-1-L2', 'rental.surcharge', '2026-11-05 10:00:00', computedAt + 56.5 * MIN, { amount: 5, project: 'JOB-2', contract_id: 'RC-1' })]);
+    const afterLate = await datedStandingAhead(looked.to, at(computedAt + 57 * MIN));
+    assert.equal(afterLate?.standingAt.getTime(), computedAt + 57 * MIN);
+    assert.equal((await datedStanding(looked.to, at(computedAt + 57.5 * MIN))).getTime(), computedAt + 57 * MIN, 'pages read it without waiting');
+
     // The job publishes a new standing only with its summary and trend kept: a page pointed at it computes nothing.
     const unfiltered = { ...looked, project: '' };
-    await keepDatedView(unfiltered, at(computedAt + 56 * MIN + 55 * MIN));
+    await keepDatedView(unfiltered, at(computedAt + 57 * MIN + 56 * MIN));
     const recomputed = await datedMarker(looked.to);
-    assert.equal(recomputed, computedAt + 111 * MIN, 'computed again and published');
+    assert.equal(recomputed, computedAt + 113 * MIN, 'computed again and published');
     const summaries = await summariesKept();
     const trendKey = `%/${looked.to.toISOString()}@${new Date(recomputed ?? 0).toISOString()}`;
     assert.equal((await queryRows('SELECT DISTINCT instants_key FROM rental_trend_cells WHERE instants_key LIKE {key:String}', { key: trendKey })).length, 1, 'its trend kept');
