@@ -35,15 +35,16 @@ export function parseQueueOptions(raw: RawParams, viewerId: string): QueueOption
   const state = first(raw.state);
   return {
     category: first(raw.category),
-    state: state === 'open' || state === 'acknowledged' ? state : '',
+    state: (QUEUE_STATES as readonly string[]).includes(state) ? (state as QueueState) : '',
     assignee: first(raw.assignee) === 'me' ? viewerId : first(raw.assignee),
     signature: first(raw.signature),
     entityType: first(raw.entity),
   };
 }
 
-/** A state a failing record's case shows in the queue (a hand resolution that failed again shows as open). */
-export type QueueState = 'open' | 'acknowledged';
+/** The states a failing record's case shows in the queue (a hand resolution that failed again shows as open). */
+export const QUEUE_STATES = ['open', 'acknowledged'] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
 
 /** One record of a signature group's case list. */
 export interface QueueItem {

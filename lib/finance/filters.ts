@@ -3,6 +3,9 @@
  * (so a link reproduces the view); this module turns search params into typed filters
  * and back into links. Dates are UTC calendar days (`YYYY-MM-DD`, what <input type=date> sends).
  */
+import { z } from 'zod';
+import { apiError } from '@/lib/api/errors';
+
 export type RawParams = Record<string, string | string[] | undefined>;
 
 export interface DashboardFilters {
@@ -37,7 +40,8 @@ export function first(value: string | string[] | undefined): string {
 function parseDay(value: string): Date | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   const date = new Date(`${value}T00:00:00.000Z`);
-  return Number.isNaN(date.getTime()) ? null : date;
+  // Date rolls a day past the month's end (2026-02-30) over into the next month.
+  return Number.isNaN(date.getTime()) || dayString(date) !== value ? null : date;
 }
 
 export function dayString(date: Date): string {
@@ -94,6 +98,41 @@ export function parseTableParams(raw: RawParams, sorts: readonly string[], defau
     page: Number.isInteger(page) && page > 0 ? page : 1,
     pageSize: PAGE_SIZE,
   };
+}
+
+const dayParam = z.string().refine((value) => parseDay(value) !== null, 'must be a date as YYYY-MM-DD');
+const textParam = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const dashboardParams = z.object({
+  from: dayParam.optional(),
+  to: dayParam.optional(),
+  project: textParam(128).optional(),
+  customer: textParam(256).optional(),
+  interface: textParam(128).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a currency code such as USD').optional(),
+  dir: z.enum(['asc', 'desc'], { message: 'must be asc or desc' }).optional(),
+  page: z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole number from 1').optional(),
+  format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).optional(),
+});
+
+/**
+ * Checks an /api/v1 request's dashboard parameters, and `choices` (the route's own enumerated
+ * ones: sort, state, cause, …), strictly. A page reads a mistyped link leniently
+ * (parseDashboardFilters and parseTableParams fall back to the default view); an API client must
+ * get a 400 saying what is wrong rather than another view's rows. Empty values count as absent,
+ * as a GET form sends every field. Returns that 400 (`invalid_filters`, one detail per bad
+ * parameter), or null when every parameter reads.
+ */
+export function invalidDashboardParams(raw: RawParams, choices: Record<string, readonly string[]> = {}): Response | null {
+  const given = Object.fromEntries(Object.entries(raw).flatMap(([name, value]) => (first(value) === '' ? [] : [[name, first(value)]])));
+  const choiceParams = Object.fromEntries(
+    Object.entries(choices).map(([name, allowed]) => [name, z.string().refine((value) => allowed.includes(value), `must be one of ${allowed.join(', ')}`).optional()]),
+  );
+  const parsed = dashboardParams.extend(choiceParams).safeParse(given);
+  const details = parsed.success ? [] : parsed.error.issues.map((issue) => ({ parameter: issue.path.join('.'), message: issue.message }));
+  const [from, to] = [parseDay(given.from ?? ''), parseDay(given.to ?? '')];
+  if (from && to && from.getTime() > to.getTime()) details.push({ parameter: 'from', message: 'must be on or before to' });
+  if (details.length === 0) return null;
+  return apiError(400, 'invalid_filters', `Invalid filter: ${details.map((d) => `${d.parameter} ${d.message}`).join('; ')}`, details);
 }
 
 /** Params shared by every ClickHouse query that honours the dashboard filters. */

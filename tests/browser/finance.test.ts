@@ -41,12 +41,20 @@ describe('finance dashboards', () => {
     await page.waitForURL((url) => url.searchParams.get('currency') === 'USD');
     assert.equal(new URL(page.url()).searchParams.get('currency'), 'USD');
 
-    const csv = await page.request.get(`${app.baseUrl}/api/v1/finance/unbilled-rentals?currency=USD&format=csv`);
-    assert.equal(csv.status(), 200);
-    const text = await csv.text();
+    // The table's export link carries the view's filters, sort and cause, which the API checks strictly.
+    const tableDownload = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export CSV: Contract lines with unbilled value' }).click();
+    const text = (await import('node:fs')).readFileSync(await (await tableDownload).path(), 'utf8');
     assert.match(text.split('\n')[0] ?? '', /^contract_line_id,/);
     assert.ok(text.trim().split('\n').length > 1);
     assert.doesNotMatch(text, /,CAD,/);
+
+    // A mistyped filter is a 400 naming each bad parameter, not another view's rows.
+    const mistyped = await page.request.get(`${app.baseUrl}/api/v1/finance/unbilled-rentals?to=2026-13-45&currency=usd&format=csv`);
+    assert.equal(mistyped.status(), 400);
+    const error = (await mistyped.json()) as { error: { code: string; details: { parameter: string }[] } };
+    assert.equal(error.error.code, 'invalid_filters');
+    assert.deepEqual(error.error.details.map((d) => d.parameter).sort(), ['currency', 'to']);
 
     // The breakdown by customer shows its top rows; its export link downloads every customer, still filtered.
     const byCustomer = page.locator('div:has(> h3:text-is("By customer"))');
@@ -99,6 +107,23 @@ describe('finance dashboards', () => {
     await page.getByText('— Analytic account created in Odoo; posted by hand').waitFor();
     await page.reload();
     assert.equal(await page.getByRole('button', { name: 'Resolve manually' }).count(), 0);
+    await page.close();
+  });
+
+  test('every export link on the finance and failure pages answers, with the view\'s filters, sort and state', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'engineer');
+    const views = [
+      '/finance/unbilled-rentals?currency=USD&sort=age&dir=asc&cause=returned_not_invoiced',
+      '/finance/invoice-exceptions?state=all&sort=amount&dir=asc&page=2',
+      '/operations/failures?sort=oldest&state=open',
+    ];
+    for (const view of views) {
+      await page.goto(`${app.baseUrl}${view}`);
+      const links = await page.locator('a[download]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+      assert.ok(links.length > 0, `${view} has export links`);
+      for (const link of links) assert.equal((await page.request.get(`${app.baseUrl}${link}`)).status(), 200, `${view}: ${link}`);
+    }
     await page.close();
   });
 

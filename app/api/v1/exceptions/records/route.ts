@@ -2,14 +2,16 @@ import { requireApi } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
 import { apiError } from '@/lib/api/errors';
 import { exportResponse } from '@/lib/api/csv';
-import { parseDashboardFilters } from '@/lib/finance/filters';
-import { groupRecordExportColumns, groupRecords, parseQueueOptions } from '@/lib/exceptions/queue';
+import { invalidDashboardParams, parseDashboardFilters } from '@/lib/finance/filters';
+import { groupRecordExportColumns, groupRecords, parseQueueOptions, QUEUE_STATES } from '@/lib/exceptions/queue';
 
 /** GET ?signature=<hash> (and the queue's filters): every record of that failure group, most recently failed first. */
 export async function GET(request: Request): Promise<Response> {
   const viewer = await requireApi('dashboards.view');
   if (viewer instanceof Response) return viewer;
   const raw = Object.fromEntries(new URL(request.url).searchParams);
+  const invalid = invalidDashboardParams(raw, { state: QUEUE_STATES });
+  if (invalid) return invalid;
   const options = parseQueueOptions(raw, viewer.id);
   if (!options.signature) {
     return apiError(400, 'invalid_filters', 'Invalid filter: signature (a failure group’s signature hash) is required', [{ parameter: 'signature', message: 'is required' }]);
