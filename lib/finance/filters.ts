@@ -114,25 +114,40 @@ const dashboardParams = z.object({
   format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).optional(),
 });
 
+/** A parameter that does not read, and what it must be. */
+export interface ParamIssue {
+  parameter: string;
+  message: string;
+}
+
 /**
- * Checks an /api/v1 request's dashboard parameters, and `choices` (the route's own enumerated
- * ones: sort, state, cause, …), strictly. A page reads a mistyped link leniently
- * (parseDashboardFilters and parseTableParams fall back to the default view); an API client must
- * get a 400 saying what is wrong rather than another view's rows. Empty values count as absent,
- * as a GET form sends every field. Returns that 400 (`invalid_filters`, one detail per bad
- * parameter), or null when every parameter reads.
+ * What is wrong with the dashboard parameters in `raw` and with `choices` (a route's own
+ * enumerated ones: sort, state, cause, …), one issue per bad parameter; empty values count as
+ * absent, as a GET form sends every field. A page reads such a link leniently, showing its
+ * default for them (parseDashboardFilters, parseTableParams) and saying so; an API answers 400
+ * (invalidDashboardParams).
  */
-export function invalidDashboardParams(raw: RawParams, choices: Record<string, readonly string[]> = {}): Response | null {
+export function dashboardParamIssues(raw: RawParams, choices: Record<string, readonly string[]> = {}): ParamIssue[] {
   const given = Object.fromEntries(Object.entries(raw).flatMap(([name, value]) => (first(value) === '' ? [] : [[name, first(value)]])));
   const choiceParams = Object.fromEntries(
     Object.entries(choices).map(([name, allowed]) => [name, z.string().refine((value) => allowed.includes(value), `must be one of ${allowed.join(', ')}`).optional()]),
   );
   const parsed = dashboardParams.extend(choiceParams).safeParse(given);
-  const details = parsed.success ? [] : parsed.error.issues.map((issue) => ({ parameter: issue.path.join('.'), message: issue.message }));
+  const issues = parsed.success ? [] : parsed.error.issues.map((issue) => ({ parameter: issue.path.join('.'), message: issue.message }));
   const [from, to] = [parseDay(given.from ?? ''), parseDay(given.to ?? '')];
-  if (from && to && from.getTime() > to.getTime()) details.push({ parameter: 'from', message: 'must be on or before to' });
-  if (details.length === 0) return null;
-  return apiError(400, 'invalid_filters', `Invalid filter: ${details.map((d) => `${d.parameter} ${d.message}`).join('; ')}`, details);
+  if (from && to && from.getTime() > to.getTime()) issues.push({ parameter: 'from', message: 'must be on or before to' });
+  return issues;
+}
+
+/**
+ * For an /api/v1 route: a 400 `invalid_filters` with one detail per bad parameter
+ * (dashboardParamIssues), or null when every parameter reads. An API client must get an error
+ * saying what is wrong rather than another view's rows.
+ */
+export function invalidDashboardParams(raw: RawParams, choices: Record<string, readonly string[]> = {}): Response | null {
+  const issues = dashboardParamIssues(raw, choices);
+  if (issues.length === 0) return null;
+  return apiError(400, 'invalid_filters', `Invalid filter: ${issues.map((d) => `${d.parameter} ${d.message}`).join('; ')}`, issues);
 }
 
 /** Params shared by every ClickHouse query that honours the dashboard filters. */

@@ -65,6 +65,11 @@ describe('finance dashboards', () => {
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'customer,lines,unbilled_USD', 'one money column per currency of the filtered view');
     assert.ok(lines.length - 1 >= (await byCustomer.locator('tbody tr').count()), 'every customer, not only those shown');
+
+    // A mistyped link: the page reads it leniently, showing the default view and saying what it did not read.
+    await page.goto(`${app.baseUrl}/finance/unbilled-rentals?to=2026-13-45&currency=usd`);
+    assert.match((await page.getByTestId('ignored-params').textContent()) ?? '', /to must be a date as YYYY-MM-DD; currency must be a currency code such as USD/);
+    assert.match((await page.getByTestId('unbilled-total').textContent()) ?? '', /\$|CA\$/);
     await page.close();
   });
 
@@ -120,6 +125,7 @@ describe('finance dashboards', () => {
     ];
     for (const view of views) {
       await page.goto(`${app.baseUrl}${view}`);
+      assert.equal(await page.getByTestId('ignored-params').count(), 0, `${view} reads every parameter`);
       const links = await page.locator('a[download]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
       assert.ok(links.length > 0, `${view} has export links`);
       for (const link of links) assert.equal((await page.request.get(`${app.baseUrl}${link}`)).status(), 200, `${view}: ${link}`);

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { can } from '@/lib/auth/permissions';
-import { first, hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import { dashboardParamIssues, first, hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
 import {
   EXCEPTION_STATES,
@@ -74,6 +74,7 @@ export default async function InvoiceExceptionsPage({ searchParams }: { searchPa
       <FilterBar
         action="/finance/invoice-exceptions"
         label="Filter failed invoice syncs"
+        ignored={dashboardParamIssues(raw, { sort: INVOICE_EXCEPTION_SORTS, state: EXCEPTION_STATES })}
         keep={{ state }}
         fields={[
           { name: 'from', label: 'From', type: 'date', value: values.from },

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
-import { hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import { dashboardParamIssues, hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
 import {
   CAUSE_LABELS,
@@ -72,6 +72,7 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
       <FilterBar
         action="/finance/unbilled-rentals"
         label="Filter unbilled rentals"
+        ignored={dashboardParamIssues(raw, { sort: UNBILLED_SORT_KEYS, cause: UNBILLED_CAUSES })}
         fields={[
           { name: 'from', label: 'From', type: 'date', value: values.from },
           { name: 'to', label: 'As of', type: 'date', value: values.to },

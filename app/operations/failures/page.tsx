@@ -4,9 +4,9 @@ import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
 import { can, canTriageEntity } from '@/lib/auth/permissions';
 import { ERROR_CATEGORIES } from '@/lib/ledger/error-category';
-import { first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import { dashboardParamIssues, first, hrefWith, pageOf, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
 import { asOptions, filterOptions } from '@/lib/finance/filter-options';
-import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, parseQueueOptions, sortGroups } from '@/lib/exceptions/queue';
+import { caseIdsOf, failureQueue, GROUP_SORTS, openRecordKey, parseQueueOptions, QUEUE_STATES, sortGroups } from '@/lib/exceptions/queue';
 import { openRecordsByKey } from '@/lib/exceptions/open-records';
 import { triageAssignees } from '@/lib/exceptions/triage';
 import { overdueRules } from '@/lib/exceptions/overdue';
@@ -47,6 +47,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
       <FilterBar
         action="/operations/failures"
         label="Filter failures"
+        ignored={dashboardParamIssues(raw, { sort: GROUP_SORTS, state: QUEUE_STATES })}
         keep={{ sort: table.sort }}
         fields={[
           { name: 'from', label: 'Last seen from', type: 'date', value: values.from },
