@@ -4,6 +4,7 @@ import { requirePage } from '@/lib/auth/session';
 import { listAudit, parseAuditFilter, auditActions } from '@/lib/audit/queries';
 import { formatDateTime } from '@/lib/format';
 import { VerifyButton } from '@/app/audit/VerifyButton';
+import { IgnoredParams } from '@/components/ui/IgnoredParams';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
@@ -20,7 +21,7 @@ function summary(value: unknown): string {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requirePage('audit.read');
   const params = await searchParams;
-  const filter = parseAuditFilter(params);
+  const { filter, issues } = parseAuditFilter(params);
   const requestedPage = Number(Array.isArray(params.page) ? params.page[0] : params.page) || 1;
   const [{ rows, total, page, pages }, actions] = await Promise.all([listAudit(filter, requestedPage), auditActions()]);
   const query = new URLSearchParams();
@@ -70,6 +71,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Export CSV
         </a>
       </form>
+      <IgnoredParams issues={issues} />
       <VerifyButton />
       {rows.length === 0 ? (
         <p className="empty">No audit entries match these filters.</p>

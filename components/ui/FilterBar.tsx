@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import type { ParamIssue } from '@/lib/finance/filters';
+import type { ParamIssue } from '@/lib/api/errors';
+import { IgnoredParams } from '@/components/ui/IgnoredParams';
 
 /**
  * A GET form whose fields become URL search params, so a filtered view is a link. Works
@@ -52,11 +53,7 @@ export function FilterBar({
         <button type="submit">Apply</button>
         <Link href={action}>Reset</Link>
       </form>
-      {ignored.length > 0 && (
-        <p role="status" className="error" data-testid="ignored-params">
-          Not read from this link, so the default is shown instead: {ignored.map((i) => `${i.parameter} ${i.message}`).join('; ')}.
-        </p>
-      )}
+      <IgnoredParams issues={ignored} />
     </>
   );
 }

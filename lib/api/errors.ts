@@ -27,9 +27,19 @@ export class RequestError extends Error {
   }
 }
 
+/** A query parameter that does not read, and what it must be. */
+export interface ParamIssue {
+  parameter: string;
+  message: string;
+}
+
+/** The 400 `invalid_filters` for a request whose query parameters do not read, one detail per issue. */
+export function invalidFilters(issues: readonly ParamIssue[]): Response {
+  return apiError(400, 'invalid_filters', `Invalid filter: ${issues.map((i) => `${i.parameter} ${i.message}`).join('; ')}`, issues);
+}
+
 /** A 400 in the shared shape when the query parameter `parameter` is not one of `allowed`; null when it is. */
 export function invalidChoice(parameter: string, value: string | undefined, allowed: readonly string[]): Response | null {
   if (value !== undefined && allowed.includes(value)) return null;
-  const must = `must be one of ${allowed.join(', ')}`;
-  return apiError(400, 'invalid_filters', `Invalid filter: ${parameter} ${must}`, [{ parameter, message: must }]);
+  return invalidFilters([{ parameter, message: `must be one of ${allowed.join(', ')}` }]);
 }

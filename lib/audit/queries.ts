@@ -1,5 +1,7 @@
 import type { Prisma } from '@/lib/db/generated/client';
 import { prisma } from '@/lib/db/client';
+import type { ParamIssue } from '@/lib/api/errors';
+import { timeParam } from '@/lib/api/params';
 
 /** Filters for the audit screen and its CSV export; they live in the URL. */
 export interface AuditFilter {
@@ -34,20 +36,27 @@ function param(params: Params, name: string): string | undefined {
   return text?.trim() || undefined;
 }
 
-function date(text: string | undefined, endOfDay: boolean): Date | undefined {
-  if (!text) return undefined;
-  const parsed = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : text);
-  return Number.isNaN(parsed.getTime()) ? undefined : parsed;
-}
 
-export function parseAuditFilter(params: Params): AuditFilter {
-  return {
-    actor: param(params, 'actor'),
-    action: param(params, 'action'),
-    target: param(params, 'target'),
-    from: date(param(params, 'from'), false),
-    to: date(param(params, 'to'), true),
+/**
+ * The audit filters in a query string, and the parameters that did not read (a page shows the
+ * log without them and says so; the export answers 400). `from` and `to` are ISO 8601 times or
+ * days (`YYYY-MM-DD`, UTC), a day `to` running to that day's end.
+ */
+export function parseAuditFilter(params: Params): { filter: AuditFilter; issues: ParamIssue[] } {
+  const issues: ParamIssue[] = [];
+  const time = (name: 'from' | 'to'): Date | undefined => {
+    const text = param(params, name);
+    if (!text) return undefined;
+    const parsed = timeParam.safeParse(text);
+    if (!parsed.success) {
+      issues.push({ parameter: name, message: parsed.error.issues[0]?.message ?? 'is not a valid time' });
+      return undefined;
+    }
+    return name === 'to' && !text.includes('T') ? new Date(parsed.data.getTime() + 86_400_000 - 1) : parsed.data;
   };
+  const filter: AuditFilter = { actor: param(params, 'actor'), action: param(params, 'action'), target: param(params, 'target'), from: time('from'), to: time('to') };
+  if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) issues.push({ parameter: 'from', message: 'must be on or before to' });
+  return { filter, issues };
 }
 
 export function auditWhere(filter: AuditFilter): Prisma.AuditLogWhereInput {

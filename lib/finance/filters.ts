@@ -4,7 +4,8 @@
  * and back into links. Dates are UTC calendar days (`YYYY-MM-DD`, what <input type=date> sends).
  */
 import { z } from 'zod';
-import { apiError } from '@/lib/api/errors';
+import { invalidFilters, type ParamIssue } from '@/lib/api/errors';
+import { isCalendarDay } from '@/lib/api/params';
 
 export type RawParams = Record<string, string | string[] | undefined>;
 
@@ -38,10 +39,7 @@ export function first(value: string | string[] | undefined): string {
 }
 
 function parseDay(value: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-  const date = new Date(`${value}T00:00:00.000Z`);
-  // Date rolls a day past the month's end (2026-02-30) over into the next month.
-  return Number.isNaN(date.getTime()) || dayString(date) !== value ? null : date;
+  return isCalendarDay(value) ? new Date(`${value}T00:00:00.000Z`) : null;
 }
 
 export function dayString(date: Date): string {
@@ -114,12 +112,6 @@ const dashboardParams = z.object({
   format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).optional(),
 });
 
-/** A parameter that does not read, and what it must be. */
-export interface ParamIssue {
-  parameter: string;
-  message: string;
-}
-
 /**
  * What is wrong with the dashboard parameters in `raw` and with `choices` (a route's own
  * enumerated ones: sort, state, cause, …), one issue per bad parameter; empty values count as
@@ -146,8 +138,7 @@ export function dashboardParamIssues(raw: RawParams, choices: Record<string, rea
  */
 export function invalidDashboardParams(raw: RawParams, choices: Record<string, readonly string[]> = {}): Response | null {
   const issues = dashboardParamIssues(raw, choices);
-  if (issues.length === 0) return null;
-  return apiError(400, 'invalid_filters', `Invalid filter: ${issues.map((d) => `${d.parameter} ${d.message}`).join('; ')}`, issues);
+  return issues.length === 0 ? null : invalidFilters(issues);
 }
 
 /** Params shared by every ClickHouse query that honours the dashboard filters. */

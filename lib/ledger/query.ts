@@ -3,6 +3,7 @@ import { csvResponse, csvStream, type CsvRecord } from '@/lib/api/csv';
 import type { Role } from '@/lib/db/generated/enums';
 import { queryOne, queryRows, toClickHouseDateTime, tupleParam, type QueryParams } from '@/lib/clickhouse/client';
 import { apiError, RequestError } from '@/lib/api/errors';
+import { timeParam } from '@/lib/api/params';
 import { can } from '@/lib/auth/permissions';
 import { MASK, maskPayroll } from '@/lib/auth/masking';
 import { LEDGER_STATUSES, type LedgerStatus } from '@/lib/ledger/event';
@@ -83,22 +84,6 @@ export function ledgerVisibility(role: Role): LedgerVisibility {
 }
 
 // --- filters: parsed once at the boundary, from URL search params.
-
-const TIME_INPUT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** ISO 8601 with or without an offset (none means UTC, as the form's datetime-local inputs send), or a bare date. */
-const timeParam = z
-  .string()
-  .regex(TIME_INPUT, 'must be an ISO 8601 time such as 2026-11-20T12:00:00Z')
-  .transform((value, ctx) => {
-    const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/.test(value) && value.includes('T');
-    const date = new Date(hasOffset ? value : value.includes('T') ? `${value}Z` : `${value}T00:00:00Z`);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid time' });
-      return z.NEVER;
-    }
-    return date;
-  });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const positiveInt = (max: number) =>

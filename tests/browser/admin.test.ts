@@ -76,6 +76,14 @@ describe('admin: ingest key rotation in the browser', () => {
 
     await page.goto(`${app.baseUrl}/audit?action=ingest_key.`);
     for (const action of ['ingest_key.created', 'ingest_key.rotated', 'ingest_key.revoked']) await page.getByText(action, { exact: true }).first().waitFor();
+
+    // A start time that does not read: the export refuses it, naming it; the page shows the log without it and says so.
+    const export400 = await page.request.get(`${app.baseUrl}/api/v1/audit/export?from=last-week&action=ingest_key.`);
+    assert.equal(export400.status(), 400);
+    assert.equal(((await export400.json()) as { error: { details: { parameter: string }[] } }).error.details[0]?.parameter, 'from');
+    await page.goto(`${app.baseUrl}/audit?from=last-week&action=ingest_key.`);
+    assert.match((await page.getByTestId('ignored-params').textContent()) ?? '', /from must be an ISO 8601 time/);
+    await page.getByText('ingest_key.created', { exact: true }).first().waitFor();
     await page.close();
   });
 

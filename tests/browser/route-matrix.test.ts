@@ -100,6 +100,17 @@ describe('route × role matrix (live)', () => {
     assert.ok((await (await admin.get('/admin')).text()).includes('viewer@plumbline.local'));
     assert.ok((await (await admin.get('/audit')).text()).includes('auth.sign_in'));
   });
+
+  test('an unknown address answers 404 with the app\'s own page, and a missing record the same page', async () => {
+    const viewer = sessions.get('viewer')!;
+    const unknown = await viewer.get('/no-such-page');
+    assert.equal(unknown.status, 404);
+    const body = await unknown.text();
+    assert.match(body, /<title>Not found · Plumbline<\/title>/);
+    assert.match(body, /<h1>Not found<\/h1>/);
+    // A record page streams its loading state first, so its status is already sent; the page streamed after it is the same.
+    assert.ok((await (await viewer.get('/slo/no-such-slo')).text()).includes('There is no such page, or the record it names does not exist.'));
+  });
 });
 
 describe('sessions, CSRF and headers', () => {

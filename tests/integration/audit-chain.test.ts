@@ -129,30 +129,36 @@ describe('audit chain verification', () => {
 describe('audit queries and CSV', () => {
   test('filters by actor, action, target and date, paginates on the server', async () => {
     await resetLog(120);
-    const byActor = await listAudit(parseAuditFilter({ actor: 'BOARD@' }), 1);
+    const byActor = await listAudit(parseAuditFilter({ actor: 'BOARD@' }).filter, 1);
     assert.equal(byActor.total, 60);
     assert.equal(byActor.rows.length, 50);
     assert.equal(byActor.pages, 2);
     assert.ok(byActor.rows.every((r) => r.actorLabel === 'board@plumbline.local'));
-    const page2 = await listAudit(parseAuditFilter({ actor: 'board' }), 2);
+    const page2 = await listAudit(parseAuditFilter({ actor: 'board' }).filter, 2);
     assert.equal(page2.rows.length, 10);
     assert.equal(new Set([...byActor.rows, ...page2.rows].map((r) => r.id)).size, 60);
-    assert.equal((await listAudit(parseAuditFilter({ action: 'schema.' }), 1)).total, 60);
-    assert.equal((await listAudit(parseAuditFilter({ target: 'u-119' }), 1)).total, 1);
-    assert.equal((await listAudit(parseAuditFilter({ to: '2000-01-01' }), 1)).total, 0);
+    assert.equal((await listAudit(parseAuditFilter({ action: 'schema.' }).filter, 1)).total, 60);
+    assert.equal((await listAudit(parseAuditFilter({ target: 'u-119' }).filter, 1)).total, 1);
+    assert.equal((await listAudit(parseAuditFilter({ to: '2000-01-01' }).filter, 1)).total, 0);
     const today = new Date().toISOString().slice(0, 10);
-    assert.equal((await listAudit(parseAuditFilter({ from: today, to: today }), 1)).total, 120);
+    assert.equal((await listAudit(parseAuditFilter({ from: today, to: today }).filter, 1)).total, 120);
+    // A time that does not read is named, not dropped in silence (the export answers 400 with them, the page says so).
+    assert.deepEqual(parseAuditFilter({ from: 'yesterday', to: '2026-02-30', actor: 'board' }).issues, [
+      { parameter: 'from', message: 'must be an ISO 8601 time such as 2026-11-20T12:00:00Z' },
+      { parameter: 'to', message: 'is not a valid time' },
+    ]);
+    assert.deepEqual(parseAuditFilter({ from: '2026-11-02', to: '2026-11-01T23:00:00Z' }).issues, [{ parameter: 'from', message: 'must be on or before to' }]);
   });
 
   test('CSV export streams every matching row with a header and neutralised formulas', async () => {
     await resetLog(3);
     await writeAudit({ actorId: null, actorLabel: '=HYPERLINK("x")', action: 'user.created', targetType: 'user', targetId: 'x' });
-    const text = await new Response(auditCsvStream(parseAuditFilter({}))).text();
+    const text = await new Response(auditCsvStream(parseAuditFilter({}).filter)).text();
     const lines = text.trim().split('\n');
     assert.equal(lines[0], 'id,at,actor,actor_id,action,target_type,target_id,before,after,ip,hash');
     assert.equal(lines.length, 5);
     assert.ok(lines[1]!.includes(`'=HYPERLINK`), lines[1]);
-    const filtered = await new Response(auditCsvStream(parseAuditFilter({ action: 'schema.vote' }))).text();
+    const filtered = await new Response(auditCsvStream(parseAuditFilter({ action: 'schema.vote' }).filter)).text();
     assert.equal(filtered.trim().split('\n').length, 2);
   });
 });
