@@ -5,13 +5,14 @@ import { recentServices, searchTraces } from '@/lib/traces/query';
 import { parseTraceSearch, toLocalInput, traceSearchHref, type RawParams } from '@/lib/traces/search-params';
 import { listInterfaceChoices } from '@/lib/slo/definitions';
 import { TraceTable } from '@/components/traces/TraceTable';
+import { IgnoredParams } from '@/components/ui/IgnoredParams';
 
 export const metadata: Metadata = { title: 'Traces' };
 
 export default async function TracesPage({ searchParams }: { searchParams: Promise<RawParams> }) {
   await requirePage('dashboards.view');
   const now = new Date();
-  const { search, values } = parseTraceSearch(await searchParams, now);
+  const { search, values, issues } = parseTraceSearch(await searchParams, now);
   const [result, services, interfaces] = await Promise.all([
     searchTraces(search),
     recentServices(new Date(now.getTime() - 7 * 86_400_000)),
@@ -84,6 +85,7 @@ export default async function TracesPage({ searchParams }: { searchParams: Promi
         <button type="submit">Search</button>
         <Link href="/traces">Reset</Link>
       </form>
+      <IgnoredParams issues={issues} />
       <p className="muted">
         A business key matches ledger events by document number, source record id, rental contract or project, and any span
         attribute value. A trace matches when one of its spans matches every other filter.

@@ -1,3 +1,5 @@
+import type { ParamIssue } from '@/lib/api/errors';
+import { isCalendarDay } from '@/lib/api/params';
 import { TRACE_SORTS, TRACE_STATUSES, type TraceSearch } from '@/lib/traces/query';
 
 /**
@@ -30,12 +32,15 @@ export function toLocalInput(date: Date): string {
 }
 
 function parseUtc(value: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
-  const date = new Date(`${value}:00.000Z`);
-  return Number.isNaN(date.getTime()) ? null : date;
+  if (!/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/.test(value) || !isCalendarDay(value.slice(0, 10))) return null;
+  return new Date(`${value}:00.000Z`);
 }
 
-export function parseTraceSearch(raw: RawParams, now: Date = new Date()): { search: TraceSearch; values: TraceFilterValues } {
+/**
+ * The search in `raw`, the values typed, and the parameters that did not read (`issues`, which
+ * the page names: it searches without them).
+ */
+export function parseTraceSearch(raw: RawParams, now: Date = new Date()): { search: TraceSearch; values: TraceFilterValues; issues: ParamIssue[] } {
   const values: TraceFilterValues = {
     q: first(raw.q).slice(0, 256),
     traceId: first(raw.traceId).slice(0, 64),
@@ -65,9 +70,14 @@ export function parseTraceSearch(raw: RawParams, now: Date = new Date()): { sear
     ...(Number.isFinite(minMs) && minMs > 0 ? { minDurationMs: minMs } : {}),
     ...((TRACE_SORTS as readonly string[]).includes(values.sort) ? { sort: values.sort as TraceSearch['sort'] } : {}),
   };
+  const issues: ParamIssue[] = [];
+  for (const name of ['from', 'to'] as const) if (values[name] && !parseUtc(values[name])) issues.push({ parameter: name, message: 'must be a UTC time as YYYY-MM-DDTHH:mm' });
+  if (values.status && !search.status) issues.push({ parameter: 'status', message: `must be one of ${TRACE_STATUSES.join(', ')}` });
+  if (values.sort && !search.sort) issues.push({ parameter: 'sort', message: `must be one of ${TRACE_SORTS.join(', ')}` });
+  if (values.minMs && !search.minDurationMs) issues.push({ parameter: 'minMs', message: 'must be a number of milliseconds above 0' });
   // values keep only what the user typed: pre-filling the default range into the form
   // would pin the next business-key search to 24 h instead of its 90-day default.
-  return { search, values };
+  return { search, values, issues };
 }
 
 /** The same filters as a query string, with one value changed (pager and sort links). */

@@ -25,12 +25,15 @@ describe('parseTraceSearch', () => {
     const typed = parseTraceSearch({ from: '2026-11-01T08:30', to: '2026-11-02T09:00' }, now);
     assert.equal(typed.search.from.toISOString(), '2026-11-01T08:30:00.000Z');
     assert.equal(typed.search.to.toISOString(), '2026-11-02T09:00:00.000Z');
-    const malformed = parseTraceSearch({ from: 'yesterday', to: '2026-13-45T99:99' }, now);
+    const malformed = parseTraceSearch({ from: 'yesterday', to: '2026-02-30T09:00' }, now);
     assert.equal(malformed.search.to.getTime(), now.getTime());
+    assert.deepEqual(malformed.issues.map((i) => i.parameter), ['from', 'to'], 'named for the page to show');
+    assert.deepEqual(typed.issues, []);
   });
 
   it('drops unknown statuses and sorts, and non-positive durations and pages', () => {
-    const { search } = parseTraceSearch({ status: 'maybe', sort: 'sideways', minMs: '-5', page: '0' }, now);
+    const { search, issues } = parseTraceSearch({ status: 'maybe', sort: 'sideways', minMs: '-5', page: '0' }, now);
+    assert.deepEqual(issues.map((i) => i.parameter), ['status', 'sort', 'minMs']);
     assert.equal(search.status, undefined);
     assert.equal(search.sort, undefined);
     assert.equal(search.minDurationMs, undefined);
