@@ -36,7 +36,6 @@ function param(params: Params, name: string): string | undefined {
   return text?.trim() || undefined;
 }
 
-
 /**
  * The audit filters in a query string, and the parameters that did not read (a page shows the
  * log without them and says so; the export answers 400). `from` and `to` are ISO 8601 times or
