@@ -33,9 +33,18 @@ export interface ParamIssue {
   message: string;
 }
 
+function invalidFiltersMessage(issues: readonly ParamIssue[]): string {
+  return `Invalid filter: ${issues.map((i) => `${i.parameter} ${i.message}`).join('; ')}`;
+}
+
 /** The 400 `invalid_filters` for a request whose query parameters do not read, one detail per issue. */
 export function invalidFilters(issues: readonly ParamIssue[]): Response {
-  return apiError(400, 'invalid_filters', `Invalid filter: ${issues.map((i) => `${i.parameter} ${i.message}`).join('; ')}`, issues);
+  return apiError(400, 'invalid_filters', invalidFiltersMessage(issues), issues);
+}
+
+/** The same, thrown from inside lib/ (RequestError). */
+export function invalidFiltersError(issues: readonly ParamIssue[]): RequestError {
+  return new RequestError(400, 'invalid_filters', invalidFiltersMessage(issues), issues);
 }
 
 /** A 400 in the shared shape when the query parameter `parameter` is not one of `allowed`; null when it is. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { csvResponse, csvStream, type CsvRecord } from '@/lib/api/csv';
 import type { Role } from '@/lib/db/generated/enums';
 import { queryOne, queryRows, toClickHouseDateTime, tupleParam, type QueryParams } from '@/lib/clickhouse/client';
-import { apiError, RequestError } from '@/lib/api/errors';
+import { apiError, invalidFilters, invalidFiltersError, RequestError } from '@/lib/api/errors';
 import { timeParam } from '@/lib/api/params';
 import { can } from '@/lib/auth/permissions';
 import { MASK, maskPayroll } from '@/lib/auth/masking';
@@ -136,14 +136,14 @@ export function parseLedgerFilters(params: URLSearchParams, now: Date = new Date
   const parsed = filterParamsSchema.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({ parameter: issue.path.join('.'), message: issue.message }));
-    throw new RequestError(400, 'invalid_filters', `Invalid filter: ${details.map((d) => `${d.parameter} ${d.message}`).join('; ')}`, details);
+    throw invalidFiltersError(details);
   }
   const p = parsed.data;
   const lookup = Boolean(p.q || p.event_id || p.trace_id || p.document_number || p.source_record_id);
   const to = p.to ?? now;
   const from = p.from ?? new Date(to.getTime() - (lookup ? LOOKUP_RANGE_DAYS : DEFAULT_RANGE_DAYS) * DAY_MS);
   if (from.getTime() >= to.getTime()) {
-    throw new RequestError(400, 'invalid_filters', 'Invalid filter: from must be before to', [{ parameter: 'from', message: 'must be before to' }]);
+    throw invalidFiltersError([{ parameter: 'from', message: 'must be before to' }]);
   }
   const filters: LedgerFilters = {
     from,
@@ -476,7 +476,7 @@ export async function ledgerCsvResponse(filters: LedgerFilters, visibility: Ledg
 export async function ledgerEventsApiResponse(params: URLSearchParams, role: Role, now: Date = new Date()): Promise<Response> {
   const format = params.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') {
-    return apiError(400, 'invalid_filters', 'Invalid filter: format must be json or csv', [{ parameter: 'format', message: 'must be json or csv' }]);
+    return invalidFilters([{ parameter: 'format', message: 'must be json or csv' }]);
   }
   let parsed: ParsedLedgerQuery;
   try {

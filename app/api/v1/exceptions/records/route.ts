@@ -1,6 +1,6 @@
 import { requireApi } from '@/lib/auth/session';
 import { can } from '@/lib/auth/permissions';
-import { apiError } from '@/lib/api/errors';
+import { invalidFilters } from '@/lib/api/errors';
 import { exportResponse } from '@/lib/api/csv';
 import { invalidDashboardParams, parseDashboardFilters } from '@/lib/finance/filters';
 import { groupRecordExportColumns, groupRecords, parseQueueOptions, QUEUE_STATES } from '@/lib/exceptions/queue';
@@ -14,7 +14,7 @@ export async function GET(request: Request): Promise<Response> {
   if (invalid) return invalid;
   const options = parseQueueOptions(raw, viewer.id);
   if (!options.signature) {
-    return apiError(400, 'invalid_filters', 'Invalid filter: signature (a failure group’s signature hash) is required', [{ parameter: 'signature', message: 'is required' }]);
+    return invalidFilters([{ parameter: 'signature', message: 'is required: a failure group’s signature hash' }]);
   }
   const records = await groupRecords(parseDashboardFilters(raw).filters, options);
   return exportResponse(request, `failures-${options.signature}`, groupRecordExportColumns(can(viewer.role, 'records.viewDetails')), [records]);
