@@ -73,6 +73,26 @@ describe('finance dashboards', () => {
     await page.close();
   });
 
+  test('a past day shows the page and its filters at once, saying which day its figures are being computed for', async () => {
+    const page = await browser.newPage();
+    await signInAs(page, app.baseUrl, 'finance');
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    // The streamed response: the filters and the progress note (as HTML, or in the stream when the figures were quick), then the figures.
+    const html = await (await page.request.get(`${app.baseUrl}/finance/unbilled-rentals?to=${day}`)).text();
+    assert.ok(html.indexOf('role="search"') < html.indexOf('data-testid="unbilled-total"'), 'the filters come before the figures');
+    assert.match(html, new RegExp(`Computing the figures as of ${day}…`));
+    assert.match(html, /The first look at a past day works out every contract line/);
+
+    await page.goto(`${app.baseUrl}/finance/unbilled-rentals?to=${day}`);
+    assert.match((await page.getByTestId('unbilled-total').textContent()) ?? '', /\$|CA\$|Nothing unbilled/);
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await page.waitForURL((url) => url.searchParams.get('page') === '2' && url.searchParams.get('to') === day);
+    await page.getByText(/Page 2 of \d+/).waitFor();
+    assert.equal(await page.getByTestId('unbilled-loading').count(), 0, 'the progress note gives way to the figures');
+    assert.ok((await page.locator('table:has(caption:has-text("Contract lines with unbilled value")) tbody tr').count()) > 0);
+    await page.close();
+  });
+
   test('finance opens failed invoice syncs and sees money at risk and business-language errors', async () => {
     const page = await browser.newPage();
     await signInAs(page, app.baseUrl, 'finance');

@@ -3,7 +3,17 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { requirePage } from '@/lib/auth/session';
 import { requestLocale } from '@/lib/locale';
-import { dashboardParamIssues, hrefWith, parseDashboardFilters, parseTableParams, type RawParams } from '@/lib/finance/filters';
+import {
+  dashboardParamIssues,
+  hrefWith,
+  parseDashboardFilters,
+  parseTableParams,
+  type DashboardFilters,
+  type FilterValues,
+  type RawParams,
+  type TableParams,
+} from '@/lib/finance/filters';
+import { isLive } from '@/lib/finance/kept-views';
 import { filterOptions, asOptions } from '@/lib/finance/filter-options';
 import {
   CAUSE_LABELS,
@@ -53,14 +63,8 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
   const { filters, values } = parseDashboardFilters(raw);
   const table = parseTableParams(raw, UNBILLED_SORT_KEYS, 'unbilled');
   const cause = (UNBILLED_CAUSES as readonly string[]).includes(String(raw.cause ?? '')) ? String(raw.cause) : '';
-  const trend = unbilledTrend(filters);
-  // Awaited by TrendChart; handled here too, so a failure of the rest first leaves no rejection unhandled.
-  trend.catch(() => undefined);
-  const [dashboard, lines, options] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, table, { cause }), filterOptions(['rental.contract'])]);
-  const total = cause ? (dashboard.causes.find((c) => c.cause === cause)?.lines ?? 0) : dashboard.lines;
-  const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
-  const currencies = Object.keys(dashboard.totals).sort();
-  const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
+  const options = await filterOptions(['rental.contract']);
+  const view = { ...values, cause, sort: table.sort, dir: table.dir, page: String(table.page) };
   return (
     <section>
       <h1>Unbilled rentals</h1>
@@ -83,6 +87,55 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
           { name: 'cause', label: 'Cause', type: 'select', value: cause, options: UNBILLED_CAUSES.map((c) => [c, CAUSE_LABELS[c]]) },
         ]}
       />
+      {/* Keyed by the view, so a link to another view (a sort, a page, a cause) shows the progress note instead of the old figures. */}
+      <Suspense key={hrefWith('', view)} fallback={<FiguresLoading asOfDay={isLive(filters.to) ? null : values.to} />}>
+        <UnbilledFigures filters={filters} values={values} table={table} cause={cause} locale={locale} />
+      </Suspense>
+    </section>
+  );
+}
+
+/** What the page shows while its figures are computed: for a past day, why the first look takes a while. */
+function FiguresLoading({ asOfDay }: { asOfDay: string | null }) {
+  return (
+    <div aria-busy="true" data-testid="unbilled-loading">
+      <p className="muted">
+        {asOfDay ? `Computing the figures as of ${asOfDay}…` : 'Computing unbilled rental value from the ledger…'}
+      </p>
+      {asOfDay && (
+        <p className="muted">
+          The first look at a past day works out every contract line&apos;s standing as of then from the ledger, which takes a few seconds on a
+          large ledger. Later looks at the same day are quick, as are last month&apos;s end and yesterday&apos;s close, which are kept ahead.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The headline, charts, causes, breakdowns and lines of one view, streamed in once computed (FiguresLoading until then). */
+async function UnbilledFigures({
+  filters,
+  values,
+  table,
+  cause,
+  locale,
+}: {
+  filters: DashboardFilters;
+  values: FilterValues;
+  table: TableParams;
+  cause: string;
+  locale: string;
+}) {
+  const trend = unbilledTrend(filters);
+  // Awaited by TrendChart; handled here too, so a failure of the rest first leaves no rejection unhandled.
+  trend.catch(() => undefined);
+  const [dashboard, lines] = await Promise.all([unbilledSummary(filters), unbilledLines(filters, table, { cause })]);
+  const total = cause ? (dashboard.causes.find((c) => c.cause === cause)?.lines ?? 0) : dashboard.lines;
+  const allValues = { ...values, cause, sort: table.sort, dir: table.dir };
+  const currencies = Object.keys(dashboard.totals).sort();
+  const agingData = dashboard.aging.map((b) => ({ bucket: b.label, ...Object.fromEntries(currencies.map((c) => [c, (b.unbilledCents[c] ?? 0) / 100])) }));
+  return (
+    <>
       {dashboard.asOf !== filters.to.toISOString() && (
         <p className="muted" data-testid="unbilled-as-of">
           Headline, aging, causes and breakdowns as of {dashboard.asOf.slice(11, 19)} UTC; events since then show within a minute.
@@ -211,6 +264,6 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
           },
         }))}
       />
-    </section>
+    </>
   );
 }
