@@ -1,8 +1,10 @@
+import { FiguresLoading } from '@/app/finance/unbilled-rentals/FiguresLoading';
+
 export default function Loading() {
   return (
-    <section aria-busy="true">
+    <section>
       <h1>Unbilled rentals</h1>
-      <p className="muted">Computing unbilled rental value from the ledger…</p>
+      <FiguresLoading asOfDay={null} />
     </section>
   );
 }

@@ -32,6 +32,7 @@ import { FilterBar } from '@/components/ui/FilterBar';
 import { MoneyList } from '@/components/ui/MoneyList';
 import { BreakdownTable } from '@/components/ui/BreakdownTable';
 import { BarsChart, TimeSeriesChart } from '@/components/ui/Charts';
+import { FiguresLoading } from '@/app/finance/unbilled-rentals/FiguresLoading';
 
 export const metadata: Metadata = { title: 'Unbilled rentals' };
 
@@ -92,23 +93,6 @@ export default async function UnbilledRentalsPage({ searchParams }: { searchPara
         <UnbilledFigures filters={filters} values={values} table={table} cause={cause} locale={locale} />
       </Suspense>
     </section>
-  );
-}
-
-/** What the page shows while its figures are computed: for a past day, why the first look takes a while. */
-function FiguresLoading({ asOfDay }: { asOfDay: string | null }) {
-  return (
-    <div aria-busy="true" data-testid="unbilled-loading">
-      <p className="muted">
-        {asOfDay ? `Computing the figures as of ${asOfDay}…` : 'Computing unbilled rental value from the ledger…'}
-      </p>
-      {asOfDay && (
-        <p className="muted">
-          The first look at a past day works out every contract line&apos;s standing as of then from the ledger, which takes a few seconds on a
-          large ledger. Later looks at the same day are quick, as are last month&apos;s end and yesterday&apos;s close, which are kept ahead.
-        </p>
-      )}
-    </div>
   );
 }
 
