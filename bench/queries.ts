@@ -39,6 +39,8 @@ const ONLY = process.env.BENCH_ONLY ?? '';
 const TARGET_MS = 300;
 const SEED = 20261122;
 const CHUNK_EVENTS = 100_000;
+/** Cases resolved long ago beside which one case measures the case sync. */
+const RESOLVED_HISTORY = 100_000;
 /** Spans per insert: one insert writes a part per day partition, so fewer, larger inserts. */
 const SPAN_INSERT_ROWS = 250_000;
 
@@ -244,6 +246,36 @@ async function load(): Promise<{ events: number; spans: number; rejectedSpans: n
 
 // --------------------------------------------------------------------------- run
 
+/**
+ * Cases resolved long ago, as years of triage leave them (a case is never deleted), of records of
+ * their own that never fail: made for the case that measures the sync beside them, removed for the
+ * plain sync case and after a load, so a kept store's other cases never see them.
+ */
+async function keepResolvedHistory(present: boolean): Promise<void> {
+  const db = await prisma();
+  const history = { sourceRecordId: { startsWith: 'bench-resolved-' } };
+  const kept = await db.exceptionCase.count({ where: history });
+  if (!present) {
+    if (kept > 0) await db.exceptionCase.deleteMany({ where: history });
+    return;
+  }
+  for (let start = kept; start < RESOLVED_HISTORY; start += 5_000) {
+    await db.exceptionCase.createMany({
+      data: Array.from({ length: Math.min(5_000, RESOLVED_HISTORY - start) }, (_, i) => ({
+        interfaceKey: 'rental-invoicing',
+        entityType: 'account.move',
+        sourceRecordId: `bench-resolved-${start + i}`,
+        signatureHash: 'bench',
+        signature: 'bench',
+        errorCategory: 'validation',
+        state: 'resolved' as const,
+        resolvedAt: new Date(now.getTime() - 365 * 86_400_000),
+        resolutionReason: 'resolved by a later successful sync',
+      })),
+    });
+  }
+}
+
 interface Case {
   page: string;
   name: string;
@@ -290,6 +322,7 @@ try {
       `loaded ${count(loaded.events)} ledger events and ${count(loaded.spans)} spans (${loaded.rejectedSpans} spans rejected) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
     );
   }
+  await keepResolvedHistory(false);
   const syncStarted = performance.now();
   const synced = await syncExceptionCases();
   console.log(`case sync (PGlite): ${synced.opened} cases opened, ${synced.closed} closed in ${((performance.now() - syncStarted) / 1000).toFixed(1)} s`);
@@ -454,7 +487,13 @@ try {
     },
     { page: FAILURES, name: 'API /api/v1/exceptions', run: async () => sortGroups(await queueGroups(defaults), '') },
     { page: 'case-sync job', name: 'failingRecords (ClickHouse part)', run: () => failingRecords() },
-    { page: 'case-sync job', name: 'syncExceptionCases, steady state', run: () => syncExceptionCases() },
+    { page: 'case-sync job', name: 'syncExceptionCases, steady state', prepare: () => keepResolvedHistory(false), run: () => syncExceptionCases() },
+    {
+      page: 'case-sync job',
+      name: `syncExceptionCases, steady state beside ${count(RESOLVED_HISTORY)} cases resolved long ago`,
+      prepare: () => keepResolvedHistory(true),
+      run: () => syncExceptionCases(),
+    },
     { page: LEDGER, name: 'default (7 days, page 1 of 50)', run: () => ledgerApi({}) },
     { page: LEDGER, name: 'interface + status=failed', run: () => ledgerApi({ interface: 'rental-invoicing', status: 'failed' }) },
     { page: LEDGER, name: 'q = document number (90 days)', run: () => ledgerApi({ q: samples.documentNumber }) },

@@ -10,8 +10,10 @@
  *     (and keeps it: see ERROR_SIGNATURES).
  * Runs every 30 s as a background job and can be called directly (tests, after a demo load).
  */
+import type { Prisma } from '@/lib/db/generated/client';
 import { prisma } from '@/lib/db/client';
 import { failingRecords, recordKey, recordStates, type FailingRecord } from '@/lib/exceptions/open-records';
+import { openRecordKey } from '@/lib/exceptions/queue';
 import { ensureSignatures, recordSignature } from '@/lib/exceptions/signature';
 
 export const RESOLVED_BY_SUCCESS = 'resolved by a later successful sync';
@@ -36,18 +38,36 @@ function caseFields(record: FailingRecord) {
   return { signature, signatureHash: hash, errorCategory: record.last_error_category || 'unknown' };
 }
 
+const CASE_FIELDS = { id: true, interfaceKey: true, entityType: true, sourceRecordId: true, state: true, resolvedAt: true, signatureHash: true, errorCategory: true } as const;
+type CaseRow = Prisma.ExceptionCaseGetPayload<{ select: typeof CASE_FIELDS }>;
+/** Records looked up per query: each is one probe of the cases' unique key. */
+const CASE_LOOKUP_BATCH = 1_000;
+
+/** The resolved cases of `records`, found by their unique key. */
+async function resolvedCasesOf(records: readonly FailingRecord[]): Promise<CaseRow[]> {
+  const db = await prisma();
+  const found: CaseRow[] = [];
+  for (let start = 0; start < records.length; start += CASE_LOOKUP_BATCH) {
+    const keys = records.slice(start, start + CASE_LOOKUP_BATCH).map((r) => ({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id }));
+    found.push(...(await db.exceptionCase.findMany({ where: { state: 'resolved', OR: keys }, select: CASE_FIELDS })));
+  }
+  return found;
+}
+
 export async function syncExceptionCases(): Promise<SyncResult> {
   const db = await prisma();
   const result: SyncResult = { opened: 0, reopened: 0, updated: 0, closed: 0, replayOutcomes: 0 };
   const open = await failingRecords();
-  const openByKey = new Map(open.map((r) => [recordKey({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id }), r]));
+  const openByKey = new Map(open.map((r) => [openRecordKey(r), r]));
 
-  const cases = await db.exceptionCase.findMany({
-    select: { id: true, interfaceKey: true, entityType: true, sourceRecordId: true, state: true, resolvedAt: true, signatureHash: true, errorCategory: true },
-  });
+  // Only the cases the sync can change: the unresolved ones, and the resolved ones of records failing now (to
+  // reopen). Resolved cases of records no longer failing, which pile up over the years, are not read.
+  const unresolved = await db.exceptionCase.findMany({ where: { state: { not: 'resolved' } }, select: CASE_FIELDS });
+  const unresolvedKeys = new Set(unresolved.map((c) => recordKey(c)));
+  const cases = [...unresolved, ...(await resolvedCasesOf(open.filter((r) => !unresolvedKeys.has(openRecordKey(r)))))];
   const caseByKey = new Map(cases.map((c) => [recordKey(c), c]));
 
-  const fresh = open.filter((r) => !caseByKey.has(recordKey({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id })));
+  const fresh = open.filter((r) => !caseByKey.has(openRecordKey(r)));
   if (fresh.length > 0) {
     const created = await db.exceptionCase.createMany({
       data: fresh.map((r) => ({ interfaceKey: r.interface_id, entityType: r.entity_type, sourceRecordId: r.source_record_id, ...caseFields(r) })),
