@@ -63,9 +63,9 @@ export async function syncExceptionCases(): Promise<SyncResult> {
   // Only the cases the sync can change: the unresolved ones, and the resolved ones of records failing now (to
   // reopen). Resolved cases of records no longer failing, which pile up over the years, are not read.
   const unresolved = await db.exceptionCase.findMany({ where: { state: { not: 'resolved' } }, select: CASE_FIELDS });
-  const unresolvedKeys = new Set(unresolved.map((c) => recordKey(c)));
-  const cases = [...unresolved, ...(await resolvedCasesOf(open.filter((r) => !unresolvedKeys.has(openRecordKey(r)))))];
-  const caseByKey = new Map(cases.map((c) => [recordKey(c), c]));
+  const caseByKey = new Map(unresolved.map((c) => [recordKey(c), c]));
+  for (const c of await resolvedCasesOf(open.filter((r) => !caseByKey.has(openRecordKey(r))))) caseByKey.set(recordKey(c), c);
+  const cases = [...caseByKey.values()];
 
   const fresh = open.filter((r) => !caseByKey.has(openRecordKey(r)));
   if (fresh.length > 0) {
